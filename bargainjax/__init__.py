@@ -14,6 +14,7 @@ from ._games import (
 )
 
 # --- .nfg files ---
+from ._nfg import parse_nfg as parse_nfg, read_nfg as read_nfg, write_nfg as write_nfg
 
 # --- simplex machinery and solvers ---
 
@@ -27,6 +28,9 @@ __all__ = [
     "check",
     "game_from_tables",
     "normal_form_game",
+    "parse_nfg",
+    "read_nfg",
     "separable_game",
     "status_message",
+    "write_nfg",
 ]
