@@ -17,20 +17,76 @@ from ._games import (
 from ._nfg import parse_nfg as parse_nfg, read_nfg as read_nfg, write_nfg as write_nfg
 
 # --- simplex machinery and solvers ---
+from ._zero_sum import EntropicSolution as EntropicSolution, ZeroSumSolution as ZeroSumSolution, solve_zero_sum as solve_zero_sum, solve_zero_sum_entropic as solve_zero_sum_entropic
+from ._feasible import (
+    PolytopeHull as PolytopeHull,
+    ResourceSet as ResourceSet,
+    SeparableHull as SeparableHull,
+    Face as Face,
+    WeightedSumMax as WeightedSumMax,
+    maximizing_face as maximizing_face,
+    minkowski_sum as minkowski_sum,
+    correlated_set as correlated_set,
+    ideal_point as ideal_point,
+    polytope as polytope,
+    resource_set as resource_set,
+    separable_set as separable_set,
+)
+from ._bargaining import (
+    BargainingSolution as BargainingSolution,
+    armstrong as armstrong,
+    egalitarian as egalitarian,
+    kalai_smorodinsky as kalai_smorodinsky,
+    nash_bargaining as nash_bargaining,
+    SupportingWeights as SupportingWeights,
+    outcome_moments as outcome_moments,
+    supporting_weights as supporting_weights,
+    utilitarian as utilitarian,
+    variance_normalized as variance_normalized,
+)
+from ._disagreement import SecurityLevels as SecurityLevels, security_levels as security_levels
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "BargainingSolution",
+    "EntropicSolution",
+    "Face",
     "NormalFormGame",
+    "PolytopeHull",
+    "ResourceSet",
+    "SecurityLevels",
     "SeparableGame",
+    "SeparableHull",
     "Status",
+    "SupportingWeights",
+    "WeightedSumMax",
+    "ZeroSumSolution",
+    "armstrong",
     "bimatrix_game",
     "check",
+    "correlated_set",
+    "egalitarian",
     "game_from_tables",
+    "ideal_point",
+    "kalai_smorodinsky",
+    "maximizing_face",
+    "minkowski_sum",
+    "nash_bargaining",
     "normal_form_game",
+    "outcome_moments",
     "parse_nfg",
+    "polytope",
     "read_nfg",
+    "resource_set",
+    "security_levels",
     "separable_game",
+    "separable_set",
+    "solve_zero_sum",
+    "solve_zero_sum_entropic",
     "status_message",
+    "supporting_weights",
+    "utilitarian",
+    "variance_normalized",
     "write_nfg",
 ]
