@@ -107,9 +107,7 @@ def _newton_polish(h, z, sizes, support_size, iterations):
     K = z.shape[0]
     ids = block_ids(sizes)
     B = len(sizes)
-    grad = jax.grad(h)
-    hess = jax.hessian(h)
-    g0 = grad(z)
+    g0 = jax.grad(h)(z)
     g0 = jnp.where(jnp.isfinite(g0), g0, -jnp.inf)
     mask = jnp.zeros(K, bool)
     start = 0
@@ -120,16 +118,36 @@ def _newton_polish(h, z, sizes, support_size, iterations):
         top_z = zb >= jnp.sort(zb)[k - min(k, max(1, q // 2))]
         mask = mask.at[start : start + k].set(top_g | top_z)
         start += k
-    block = jnp.asarray(ids[None, :] == np.arange(B)[:, None])
+    # Work on a compact set of candidate coordinates (static size) so the Newton systems stay
+    # small: batched small solves dominate the cost on CPU.
+    idx_parts, blk_parts, start = [], [], 0
+    for b, k in enumerate(sizes):
+        q = min(k, support_size + max(1, support_size // 2))
+        priority = jnp.where(mask[start : start + k], 2.0 + z[start : start + k], z[start : start + k])
+        idx_parts.append(start + jax.lax.top_k(priority, q)[1])
+        blk_parts.append(np.full(q, b))
+        start += k
+    idx = jnp.concatenate(idx_parts)
+    Q = idx.shape[0]
+    block = jnp.asarray(np.concatenate(blk_parts)[None, :] == np.arange(B)[:, None])
+    active0 = mask[idx]
 
-    def restrict(zc, mask):
-        fm = mask.astype(z.dtype)
-        zs = jnp.where(mask, jnp.maximum(zc, 1e-3 / K), 0.0)
+    def expand(zq):
+        return jnp.zeros(K, z.dtype).at[idx].set(zq)
+
+    hq = lambda zq: h(expand(zq))  # noqa: E731
+    hval_q = _safe(hq)
+    grad = jax.grad(hq)
+    hess = jax.hessian(hq)
+
+    def restrict(zq, active):
+        fm = active.astype(z.dtype)
+        zs = jnp.where(active, jnp.maximum(zq, 1e-3 / K), 0.0)
         sums = (block * fm[None, :]) @ zs
         return zs / (block.T.astype(z.dtype) @ jnp.where(sums > 0, sums, 1.0))
 
-    def step(_, c):
-        zc, hc, mask = c
+    def step(c):
+        zc, hc, mask, it, _ = c
         fm = mask.astype(z.dtype)
         E = block.astype(z.dtype) * fm[None, :]
         g = jnp.where(mask, grad(zc), 0.0)
@@ -139,20 +157,24 @@ def _newton_polish(h, z, sizes, support_size, iterations):
         H = H - (1e-11 * scale) * jnp.diag(fm) - jnp.diag(1.0 - fm)
         A = jnp.block([[H, E.T], [E, jnp.zeros((B, B), z.dtype)]])
         rhs = jnp.concatenate([-g, jnp.zeros(B, z.dtype)])
-        d = _linalg.solve(A, rhs)[:K]
+        d = _linalg.solve(A, rhs)[:Q]
         d = jnp.where(mask & jnp.isfinite(d), d, 0.0)
         ratio = jnp.where(mask & (d < 0), zc / jnp.where(d < 0, -d, 1.0), jnp.inf)
         t = jnp.minimum(1.0, jnp.min(ratio))
         blocking = ratio <= t
         z_new = jnp.where(blocking & (t < 1.0), 0.0, jnp.clip(zc + t * d, 0.0))
-        h_new = hval(z_new)
+        h_new = hval_q(z_new)
         # Near the optimum h changes by less than its rounding: accept ties within rounding.
         ok = h_new >= hc - 8 * jnp.finfo(z.dtype).eps * (1.0 + jnp.abs(hc))
         mask = jnp.where(ok & (t < 1.0), mask & ~blocking, mask)
-        return jnp.where(ok, z_new, zc), jnp.where(ok, h_new, hc), mask
+        # Converged: a full, accepted step that no longer moves the point.
+        done = ~ok | ((t >= 1.0) & (jnp.max(jnp.abs(d)) <= 64 * jnp.finfo(z.dtype).eps))
+        return jnp.where(ok, z_new, zc), jnp.where(ok, h_new, hc), mask, it + 1, done
 
-    zs = restrict(z, mask)
-    zs, hs, _ = jax.lax.fori_loop(0, iterations, step, (zs, hval(zs), mask))
+    zq = restrict(z[idx], active0)
+    init = (zq, hval_q(zq), active0, jnp.asarray(0, jnp.int32), jnp.asarray(False))
+    zq, hs, _, _, _ = jax.lax.while_loop(lambda c: (c[3] < iterations) & ~c[4], step, init)
+    zs = expand(zq)
     return zs, hs
 
 
@@ -208,7 +230,10 @@ def maximize_concave(
         best_z = jnp.where(better, cand, st.best_z)
         best_h = jnp.where(better, hc, st.best_h)
         gap = jnp.where(better, gc, st.gap)
-        return _State(cand, eta, best_z, best_h, gap), k + check_every
+        # The mirror iterate stays dense: a polished point has exact zeros, from which entropic
+        # steps could never recover if the identified face was wrong.
+        mixed = 0.5 * z + 0.5 * cand
+        return _State(jnp.where(use_p, mixed, z), eta, best_z, best_h, gap), k + check_every
 
     def cond(c):
         st, k = c
