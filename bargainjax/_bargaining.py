@@ -115,9 +115,11 @@ def _max_min(F, d, sigma, tol, max_steps):
         sol = solve_zero_sum(M, tol=tol, max_steps=max_steps)
         rng = jnp.max(M) - jnp.min(M)
         return sol.value, (sol.row_strategy,), sol.col_strategy, sol.gap / jnp.where(rng > 0, rng, 1.0), sol.num_steps
+    n = F.num_players
+    if n == 2:
+        return _max_min_two_players(F, d, sigma)
     # Dual: minimise φ(λ) = h_F(λ/σ) - (λ/σ)·d over the simplex by mirror descent; the
     # Frank–Wolfe gap of -φ is φ(λ) - min_i r_i(u*(λ)), the primal-dual gap.
-    n = F.num_players
 
     def neg_phi(lam):
         a = lam / sigma
@@ -132,6 +134,41 @@ def _max_min(F, d, sigma, tol, max_steps):
     res = F.maximize(lam / sigma)
     t = jnp.min((res.payoffs - d) / sigma)
     return t, res.strategy, lam, out.gap, out.num_steps
+
+
+def _max_min_two_players(F, d, sigma):
+    """Two players: bisection on the dual weight ``λ = (t, 1-t)`` using the sign of
+    ``φ'(t) = r_1 - r_2`` at the weighted-sum maximiser, then the convex combination of the two
+    bracketing maximisers that equalises the ratios (exact on kinks and on smooth frontiers)."""
+    dt = d.dtype
+
+    def at(t):
+        lam = jnp.stack([t, 1.0 - t])
+        res = F.maximize(lam / sigma)
+        return res, (res.payoffs - d) / sigma
+
+    def body(_, c):
+        lo, hi = c
+        mid = 0.5 * (lo + hi)
+        _, r = at(mid)
+        right = r[0] < r[1]  # φ'(mid) < 0: the minimiser lies to the right
+        return jnp.where(right, mid, lo), jnp.where(right, hi, mid)
+
+    lo, hi = jax.lax.fori_loop(0, 64, body, (jnp.asarray(0.0, dt), jnp.asarray(1.0, dt)))
+    res_lo, r_lo = at(lo)
+    res_hi, r_hi = at(hi)
+    e_lo, e_hi = r_lo[0] - r_lo[1], r_hi[0] - r_hi[1]
+    denom = e_hi - e_lo
+    theta = jnp.where(jnp.abs(denom) > 0, e_hi / jnp.where(jnp.abs(denom) > 0, denom, 1.0), 1.0)
+    theta = jnp.clip(theta, 0.0, 1.0)
+    strategy = jax.tree_util.tree_map(
+        lambda a, b: jax.lax.stop_gradient(theta * a + (1.0 - theta) * b),
+        res_lo.strategy, res_hi.strategy)
+    t_primal = jnp.min((F.payoffs(strategy) - d) / sigma)
+    lam = jnp.stack([lo, 1.0 - lo])
+    phi = jnp.minimum(lam @ r_lo, jnp.stack([hi, 1.0 - hi]) @ r_hi)
+    gap = jnp.maximum(phi - t_primal, 0.0)
+    return t_primal, strategy, lam, gap, jnp.asarray(64, jnp.int32)
 
 
 def _max_min_solution(F, d, sigma, tol, max_steps):
