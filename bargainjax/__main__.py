@@ -1,0 +1,8 @@
+"""``python -m bargainjax``: the same command line as the ``bargainjax`` script."""
+
+import sys
+
+from ._cli import main
+
+if __name__ == "__main__":
+    sys.exit(main())

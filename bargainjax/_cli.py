@@ -1,0 +1,495 @@
+r"""The ``bargainjax`` command line, in the manner of Gambit's ``gambit-*`` tools.
+
+Subcommands::
+
+    bargainjax solve GAME --concept C [--disagreement d1,d2,...] [--weights w1,...]
+                                      [--tol T] [--json] [--debug]
+    bargainjax run CONFIG.toml [--out DIR]
+    bargainjax reproduce [--out DIR] [--configs DIR]
+
+``GAME`` is a Gambit ``.nfg`` file (payoff or outcome version) or ``-`` for standard input.
+Solution concepts live in a registry, :data:`CONCEPTS` (name -> :class:`Concept`), filled with
+the :func:`register` decorator; ``--concept`` accepts exactly its keys.  The set-based concepts
+(``utilitarian``, ``nbs``, ``ksbs``, ``egalitarian``) work over the correlated (joint-strategy)
+feasible set :math:`F = \operatorname{conv}\{U(x)\}`; without ``--disagreement`` the
+disagreement point is every player's security level (maximin against all others jointly).
+
+Exit status: 0 success; 1 the solver ran but did not certify its answer (its status is not
+``successful``); 2 an error: bad input or options, an unreadable or malformed file, or a concept
+that does not apply to the game (e.g. ``zero-sum`` with three players, or a disagreement point
+that no feasible payoff improves on).  Errors are one line on standard error,
+``bargainjax: error: <message>``; ``--debug`` re-raises them with the traceback instead.
+
+Computation is in float64 (``jax_enable_x64`` is switched on before anything is computed).
+Each run is a fresh process, so compiling the solvers dominates small games; the command keeps
+JAX's persistent compilation cache in ``$XDG_CACHE_HOME/bargainjax/jax`` (default
+``~/.cache/bargainjax/jax``) so that later runs on games of the same shape skip it.  Set
+``BARGAINJAX_CACHE=0`` to turn that off; a ``JAX_COMPILATION_CACHE_DIR`` you set yourself is
+left alone.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import sys
+import warnings
+from typing import Callable, NamedTuple
+
+import numpy as np
+
+PROG = "bargainjax"
+SECURITY_SOURCE = "security levels (maximin against all others)"
+_SUPPORT_EPS = 1e-10  # probabilities below this are left out of the printed support
+
+
+class CommandError(Exception):
+    """A clean, one-line refusal with an exit code (2: error, 1: solver did not certify)."""
+
+    def __init__(self, message: str, code: int = 2):
+        super().__init__(message)
+        self.code = code
+
+
+class _Parser(argparse.ArgumentParser):
+    """Argument parser whose errors are one line (``bargainjax: error: ...``), exit code 2."""
+
+    def error(self, message):
+        raise CommandError(message.replace("\n", " "))
+
+
+# ----------------------------------------------------------------------------- registry
+
+
+class Options(NamedTuple):
+    """What a concept's solver gets besides the game (lists are already length-checked)."""
+
+    disagreement: list | None
+    weights: list | None
+    tol: float | None
+
+
+class Concept(NamedTuple):
+    """One entry of :data:`CONCEPTS`.
+
+    Attributes:
+        name: the ``--concept`` value.
+        summary: one line for ``--help`` and the human output.
+        solve: ``solve(game, options) -> dict``, the JSON-ready result (see :func:`_result`).
+        disagreement: whether ``--disagreement`` applies.
+        weights: whether ``--weights`` applies.
+        tol: whether ``--tol`` applies.
+    """
+
+    name: str
+    summary: str
+    solve: Callable
+    disagreement: bool = False
+    weights: bool = False
+    tol: bool = True
+
+
+CONCEPTS: dict[str, Concept] = {}
+
+
+def register(name: str, summary: str, *, disagreement=False, weights=False, tol=True):
+    """Decorator adding ``solve(game, options) -> dict`` to :data:`CONCEPTS` under ``name``."""
+
+    def deco(fn):
+        if name in CONCEPTS:
+            raise ValueError(f"concept {name!r} is already registered")
+        CONCEPTS[name] = Concept(name, summary, fn, disagreement, weights, tol)
+        return fn
+
+    return deco
+
+
+# ------------------------------------------------------------------------------ helpers
+
+
+def _floats(x) -> list:
+    """JSON-ready list of Python floats (NaN/inf become ``None``)."""
+    return [float(v) if math.isfinite(float(v)) else None for v in np.asarray(x, float).ravel()]
+
+
+def _status(code) -> tuple[str, str]:
+    import bargainjax as bj
+
+    s = bj.Status(int(np.max(np.asarray(code))))
+    return s.name.lower(), s.message
+
+
+def _joint_support(game, p) -> list:
+    """``[{"profile": [strategy names], "probability": p}]`` for the non-negligible entries of
+    a distribution ``p`` over joint outcomes (C order over players' actions)."""
+    p = np.asarray(p, float)
+    out = []
+    for k in np.flatnonzero(p > _SUPPORT_EPS):
+        x = np.unravel_index(int(k), game.num_actions)
+        out.append({
+            "profile": [game.strategy_names[i][a] for i, a in enumerate(x)],
+            "probability": float(p[k]),
+        })
+    return sorted(out, key=lambda e: -e["probability"])
+
+
+def _result(game, concept, *, payoffs, certificate, gap, tol, status, **extra) -> dict:
+    name, message = _status(status)
+    out = {
+        "concept": concept,
+        "game": game.title,
+        "players": list(game.player_names),
+        "payoffs": _floats(payoffs),
+    }
+    out.update(extra)
+    out["certificate"] = {"name": certificate, "value": float(gap), "tol": float(tol)}
+    out["status"] = name
+    out["message"] = message
+    return out
+
+
+def _disagreement(game, options) -> tuple[np.ndarray, str, float]:
+    """The disagreement point, where it came from, and its own error bound (payoff units)."""
+    import bargainjax as bj
+
+    if options.disagreement is not None:
+        return np.asarray(options.disagreement, float), "given (--disagreement)", 0.0
+    sl = bj.security_levels(game)
+    name, message = _status(sl.status)
+    if name != "successful":
+        raise CommandError(f"could not certify the players' security levels: {message}", 1)
+    return np.asarray(sl.levels, float), SECURITY_SOURCE, float(sl.gap)
+
+
+def _no_improvement(d, source) -> CommandError:
+    d_txt = "(" + ", ".join(f"{v:.6g}" for v in d) + ")"
+    what = "the players' security levels" if source == SECURITY_SOURCE else "given"
+    hint = (" (e.g. a zero-sum game: no outcome is better for everyone than the security levels)"
+            if source == SECURITY_SOURCE else "")
+    return CommandError(
+        f"the disagreement point {d_txt} ({what}) admits no strict improvement: no feasible "
+        f"payoff vector is better for every player{hint}, so the solution is not defined; "
+        "give another point with --disagreement"
+    )
+
+
+def _set_based(game, options, concept, solver, certificate):
+    """Shared body of nbs / ksbs / egalitarian over the correlated feasible set."""
+    import bargainjax as bj
+
+    F = bj.correlated_set(game)
+    d, source, d_err = _disagreement(game, options)
+    try:
+        sol = solver(F, d)
+    except ValueError as err:
+        if "no strict improvement" in str(err):
+            raise _no_improvement(d, source) from err
+        raise
+    u = np.asarray(sol.payoffs, float)
+    points = np.asarray(F.points, float)
+    scale = max(float(np.max(points) - np.min(points)), float(np.max(np.abs(points))), 1e-300)
+    # A "solution" whose gains are at rounding level means d is (numerically) Pareto optimal.
+    floor = max(math.sqrt(np.finfo(float).eps) * scale, 4.0 * d_err)
+    if int(sol.status) == int(bj.Status.INFEASIBLE) or np.min(u - d) <= floor:
+        raise _no_improvement(d, source)
+    p = np.asarray(sol.strategy[0], float)
+    return _result(
+        game, concept, payoffs=u, certificate=certificate, gap=sol.gap, tol=sol.tol,
+        status=sol.status, weights=_floats(sol.weights), disagreement=_floats(d),
+        disagreement_source=source, strategies=_floats(p), support=_joint_support(game, p),
+        num_steps=int(sol.num_steps),
+    )
+
+
+# ----------------------------------------------------------------------------- concepts
+
+
+@register("zero-sum", "value and optimal strategies of the zero-sum game of player 1's payoffs "
+          "(two players; row player maximises)")
+def _zero_sum(game, options):
+    import bargainjax as bj
+
+    if game.num_players != 2:
+        raise CommandError(
+            f"zero-sum needs a two-player game; this game has {game.num_players} players"
+        )
+    A = np.asarray(game.payoffs[0], float)
+    B = np.asarray(game.payoffs[1], float)
+    sol = bj.solve_zero_sum(game.payoffs[0], tol=options.tol)
+    x, y = np.asarray(sol.row_strategy, float), np.asarray(sol.col_strategy, float)
+    payoffs = [float(x @ A @ y), float(x @ B @ y)]
+    # The solver also accepts a gap within a few ulps of max|A| (the rounding floor).
+    tol = max(float(sol.tol), 8 * np.finfo(float).eps * float(np.max(np.abs(A))))
+    extra = {}
+    if not np.allclose(B, -A, rtol=0, atol=1e-12 * max(1.0, float(np.max(np.abs(A))))):
+        c = A + B
+        if np.allclose(c, c.flat[0], rtol=0, atol=1e-12 * max(1.0, float(np.max(np.abs(c))))):
+            extra["note"] = (f"constant-sum game (A + B = {c.flat[0]:.6g}): solved as the "
+                             "zero-sum game of player 1's payoffs, which has the same optimal "
+                             "strategies")
+        else:
+            extra["note"] = ("not a zero-sum game (B != -A): solved as the zero-sum game of "
+                             "player 1's payoffs A; player 2's own payoffs are ignored by the "
+                             "solution and only evaluated at it")
+    support = [
+        [{"strategy": game.strategy_names[i][a], "probability": float(s[a])}
+         for a in np.flatnonzero(s > _SUPPORT_EPS)]
+        for i, s in enumerate((x, y))
+    ]
+    return _result(
+        game, "zero-sum", payoffs=payoffs, certificate="duality_gap", gap=sol.gap, tol=tol,
+        status=sol.status, value=float(sol.value), strategies=[_floats(x), _floats(y)],
+        support=support, num_steps=int(sol.num_steps), **extra,
+    )
+
+
+@register("utilitarian", "weighted-sum (utilitarian) maximum over the correlated feasible set",
+          weights=True, tol=False)
+def _utilitarian(game, options):
+    import bargainjax as bj
+
+    F = bj.correlated_set(game)
+    sol = bj.utilitarian(F, options.weights)
+    p = np.asarray(sol.strategy[0], float)
+    return _result(
+        game, "utilitarian", payoffs=sol.payoffs, certificate="weighted_sum_gap", gap=sol.gap,
+        tol=sol.tol, status=sol.status, weights=_floats(sol.weights), strategies=_floats(p),
+        support=_joint_support(game, p), num_steps=int(sol.num_steps),
+    )
+
+
+@register("nbs", "Nash bargaining solution over the correlated feasible set",
+          disagreement=True, weights=True)
+def _nbs(game, options):
+    import bargainjax as bj
+
+    def solver(F, d):
+        return bj.nash_bargaining(F, d, weights=options.weights, tol=options.tol)
+
+    out = _set_based(game, options, "nbs", solver, "frank_wolfe_gap")
+    if options.weights is not None:
+        out["bargaining_weights"] = [float(w) for w in options.weights]
+    return out
+
+
+@register("ksbs", "Kalai-Smorodinsky solution over the correlated feasible set",
+          disagreement=True)
+def _ksbs(game, options):
+    import bargainjax as bj
+
+    return _set_based(game, options, "ksbs",
+                      lambda F, d: bj.kalai_smorodinsky(F, d, tol=options.tol),
+                      "maxmin_duality_gap")
+
+
+@register("egalitarian", "egalitarian solution (max-min gains) over the correlated feasible set",
+          disagreement=True)
+def _egalitarian(game, options):
+    import bargainjax as bj
+
+    return _set_based(game, options, "egalitarian",
+                      lambda F, d: bj.egalitarian(F, d, tol=options.tol), "maxmin_duality_gap")
+
+
+# ------------------------------------------------------------------------------- output
+
+
+def _g(x) -> str:
+    return "-" if x is None else f"{x:.6g}"
+
+
+def _table(header, rows) -> list[str]:
+    cols = list(zip(header, *rows))
+    widths = [max(len(str(c)) for c in col) for col in cols]
+    fmt = lambda r: "  ".join(str(c).ljust(w) for c, w in zip(r, widths)).rstrip()  # noqa: E731
+    return [fmt(header), fmt(["-" * w for w in widths])] + [fmt(r) for r in rows]
+
+
+def format_human(out: dict, concept: Concept) -> str:
+    """The readable report of one ``solve`` result."""
+    lines = [f"game: {out['game'] or '(untitled)'}",
+             f"concept: {out['concept']} - {concept.summary}"]
+    if "note" in out:
+        lines.append(f"note: {out['note']}")
+    if "disagreement_source" in out:
+        lines.append(f"disagreement point: {out['disagreement_source']}")
+    header = ["player", "payoff"]
+    cols = [out["payoffs"]]
+    if "disagreement" in out:
+        header.append("disagreement")
+        cols.append(out["disagreement"])
+    if "bargaining_weights" in out:
+        header.append("bargaining weight")
+        cols.append(out["bargaining_weights"])
+    if "weights" in out:
+        header.append("supporting weight" if out["concept"] != "utilitarian" else "weight")
+        cols.append(out["weights"])
+    rows = [[name] + [_g(c[i]) for c in cols] for i, name in enumerate(out["players"])]
+    lines += [""] + _table(header, rows) + [""]
+    if "value" in out:
+        lines.append(f"value (player 1's payoff): {_g(out['value'])}")
+    cert = out["certificate"]
+    lines.append(f"certificate: {cert['name']} = {cert['value']:.3g} (tol {cert['tol']:.3g}); "
+                 f"status: {out['status']} ({out['message']})")
+    if out["concept"] == "zero-sum":
+        for name, sup in zip(out["players"], out["support"]):
+            mix = ", ".join(f"{e['strategy']}: {e['probability']:.6g}" for e in sup)
+            lines.append(f"strategy of {name}: {mix}")
+    else:
+        lines += ["", "support (distribution over joint outcomes):"]
+        lines += _table(["probability", "profile"],
+                        [[f"{e['probability']:.6g}", "(" + ", ".join(e["profile"]) + ")"]
+                         for e in out["support"]])
+    return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------------- solve
+
+
+def _number_list(text: str, what: str, n: int) -> list:
+    try:
+        vals = [float(t) for t in text.replace(" ", "").split(",") if t != ""]
+    except ValueError:
+        raise CommandError(f"{what} must be comma-separated numbers, got {text!r}") from None
+    if len(vals) != n:
+        raise CommandError(f"{what} needs one entry per player ({n}), got {len(vals)}")
+    if not all(math.isfinite(v) for v in vals):
+        raise CommandError(f"{what} entries must be finite, got {text!r}")
+    return vals
+
+
+def _read_game(path: str):
+    import bargainjax as bj
+
+    if path == "-":
+        return bj.parse_nfg(sys.stdin.read())
+    try:
+        return bj.read_nfg(path)
+    except OSError as err:
+        raise CommandError(f"cannot read {path}: {err.strerror or err}") from None
+
+
+def _cmd_solve(args) -> int:
+    concept = CONCEPTS[args.concept]
+    for flag, value, ok in (("--disagreement", args.disagreement, concept.disagreement),
+                            ("--weights", args.weights, concept.weights),
+                            ("--tol", args.tol, concept.tol)):
+        if value is not None and not ok:
+            raise CommandError(f"{flag} does not apply to concept {concept.name}")
+    if args.tol is not None and not (args.tol > 0 and math.isfinite(args.tol)):
+        raise CommandError(f"--tol must be a positive number, got {args.tol}")
+    game = _read_game(args.game)
+    n = game.num_players
+    options = Options(
+        None if args.disagreement is None else _number_list(args.disagreement, "--disagreement", n),
+        None if args.weights is None else _number_list(args.weights, "--weights", n),
+        args.tol,
+    )
+    out = concept.solve(game, options)
+    if out["status"] != "successful":
+        raise CommandError(f"{concept.name}: the solver did not certify its answer "
+                           f"({out['status']}: {out['message']})", 1)
+    if args.json:
+        print(json.dumps(out))
+    else:
+        print(format_human(out, concept))
+    return 0
+
+
+# ---------------------------------------------------------------------------------- main
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The ``bargainjax`` argument parser (subcommands ``solve``, ``run``, ``reproduce``)."""
+    from . import _runner
+
+    p = _Parser(prog=PROG, description="Cooperative bargaining solutions of games (JAX).")
+    p.add_argument("--debug", action="store_true", help="show tracebacks instead of one line")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    s = sub.add_parser("solve", help="solve a game in Gambit .nfg format",
+                       description="Solve a game (Gambit .nfg file, or - for stdin) for one "
+                       "solution concept. Write negative numbers as --disagreement=-1,2.5.")
+    s.add_argument("game", metavar="GAME", help=".nfg file, or - for standard input")
+    s.add_argument("--concept", "-c", required=True, choices=list(CONCEPTS),
+                   help="; ".join(f"{c.name}: {c.summary}" for c in CONCEPTS.values()))
+    s.add_argument("--disagreement", "-d", metavar="D1,D2,...",
+                   help="disagreement point (default: the players' security levels)")
+    s.add_argument("--weights", "-w", metavar="W1,W2,...",
+                   help="nbs: bargaining powers; utilitarian: weights of the sum (default 1)")
+    s.add_argument("--tol", type=float, metavar="T", help="certificate tolerance of the solver")
+    s.add_argument("--json", action="store_true", help="print one JSON object")
+    s.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
+    s.set_defaults(func=_cmd_solve)
+
+    _runner.add_subcommands(sub)
+    return p
+
+
+_VALUE_FLAGS = {"--disagreement", "-d", "--weights", "-w", "--tol"}
+
+
+def _join_negative_values(argv: list) -> list:
+    """Let ``--disagreement -1,2.5`` mean ``--disagreement=-1,2.5`` (argparse would read
+    ``-1,2.5`` as an option)."""
+    out, i = [], 0
+    while i < len(argv):
+        a = argv[i]
+        if a in _VALUE_FLAGS and i + 1 < len(argv) and argv[i + 1][:1] == "-" \
+                and len(argv[i + 1]) > 1 and (argv[i + 1][1].isdigit() or argv[i + 1][1] == "."):
+            out.append(f"{a}={argv[i + 1]}")
+            i += 2
+            continue
+        out.append(a)
+        i += 1
+    return out
+
+
+def _enable_compilation_cache(jax) -> None:
+    if os.environ.get("BARGAINJAX_CACHE", "1").strip().lower() in ("0", "", "no", "false", "off"):
+        return
+    if os.environ.get("JAX_COMPILATION_CACHE_DIR") or jax.config.jax_compilation_cache_dir:
+        return
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    path = os.path.join(base, "bargainjax", "jax")
+    try:
+        os.makedirs(path, exist_ok=True)
+    except OSError:
+        return
+    jax.config.update("jax_compilation_cache_dir", path)
+    jax.config.update("jax_persistent_cache_min_compile_time_secs", 0.0)
+
+
+def main(argv=None) -> int:
+    """Entry point of the ``bargainjax`` command; returns the exit status."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in argv
+    import jax
+
+    jax.config.update("jax_enable_x64", True)
+    _enable_compilation_cache(jax)
+    try:
+        with warnings.catch_warnings(record=not debug) as caught:
+            args = build_parser().parse_args(_join_negative_values(argv))
+            code = args.func(args)
+        for w in caught or []:
+            print(f"{PROG}: warning: {w.message}", file=sys.stderr)
+        return code
+    except CommandError as err:
+        if debug:
+            raise
+        print(f"{PROG}: error: {err}", file=sys.stderr)
+        return err.code
+    except KeyboardInterrupt:
+        print(f"{PROG}: interrupted", file=sys.stderr)
+        return 130
+    except SystemExit as exit_:  # --help, --version
+        return exit_.code if isinstance(exit_.code, int) else 0
+    except Exception as err:  # noqa: BLE001 - the contract: one line, never a traceback
+        if debug:
+            raise
+        msg = " ".join(str(err).split()) or type(err).__name__
+        print(f"{PROG}: error: {msg}", file=sys.stderr)
+        return 2

@@ -1,0 +1,262 @@
+"""The ``bargainjax solve`` command line: JSON shape, known answers, errors.
+
+Known answers on Battle of the Sexes (payoffs (2, 1) and (1, 2) on the diagonal, 0 elsewhere),
+derived by hand over the correlated feasible set F = conv{(2,1), (1,2), (0,0)}:
+
+* the Pareto frontier is the segment u1 + u2 = 3 between (2, 1) and (1, 2);
+* NBS with d = (0, 0): maximise u1 u2 on u1 + u2 = 3, so (1.5, 1.5), half on each diagonal cell;
+  with d = (-1, -1): (u1 + 1)(u2 + 1) on the same segment, again (1.5, 1.5);
+* KSBS and egalitarian with d = (0, 0): ideal point (2, 2), equal gains, (1.5, 1.5);
+* security levels: player 1's maximin of [[2, 0], [0, 1]] is 2/3, player 2's likewise, so the
+  default disagreement point is (2/3, 2/3), and by symmetry NBS and KSBS are still (1.5, 1.5);
+* zero-sum of player 1's payoffs A = [[2, 0], [0, 1]]: value 2/3, x = y = (1/3, 2/3), where
+  player 2's own payoff is x^T B y = 1.
+"""
+
+import argparse
+import io
+import json
+import os
+import pathlib
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from bargainjax import _cli
+from bargainjax._cli import CONCEPTS, main
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+
+BOS = """NFG 1 R "Battle of the Sexes" { "Alice" "Bob" }
+{ { "Opera" "Football" } { "Opera" "Football" } }
+""
+2 1 0 0 0 0 1 2
+"""
+
+THREE = """NFG 1 R "three players" { "1" "2" "3" } { 2 2 2 }
+1 0 0  0 1 0  0 0 1  1 1 1  2 0 0  0 2 0  0 0 2  1 1 0
+"""
+
+CERTIFICATES = {
+    "zero-sum": "duality_gap",
+    "utilitarian": "weighted_sum_gap",
+    "nbs": "frank_wolfe_gap",
+    "ksbs": "maxmin_duality_gap",
+    "egalitarian": "maxmin_duality_gap",
+}
+
+
+@pytest.fixture(autouse=True)
+def _no_compilation_cache(monkeypatch):
+    # Keep tests hermetic: no persistent JAX cache written to the home folder.
+    monkeypatch.setenv("BARGAINJAX_CACHE", "0")
+
+
+@pytest.fixture
+def bos(tmp_path):
+    path = tmp_path / "bos.nfg"
+    path.write_text(BOS)
+    return str(path)
+
+
+def solve_json(capsys, *argv):
+    code = main(["solve", *argv, "--json"])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    assert err == ""
+    return json.loads(out)
+
+
+def refuse(capsys, *argv, code=2):
+    got = main(list(argv))
+    out, err = capsys.readouterr()
+    assert got == code
+    assert out == ""
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert len(lines) == 1, err
+    assert lines[0].startswith("bargainjax: error: ")
+    assert "Traceback" not in err
+    return lines[0]
+
+
+def test_registry_drives_choices():
+    assert set(CERTIFICATES) <= set(CONCEPTS)
+    for later in ("coco-value", "coco-equilibrium", "threat"):
+        assert later not in CONCEPTS
+    parser = _cli.build_parser()
+    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    solve = sub.choices["solve"]
+    (concept,) = [a for a in solve._actions if a.dest == "concept"]
+    assert list(concept.choices) == list(CONCEPTS)
+
+
+def test_registering_a_concept_makes_it_available(bos, capsys, monkeypatch):
+    monkeypatch.setattr(_cli, "CONCEPTS", dict(CONCEPTS))
+
+    @_cli.register("first-cell", "payoffs of the first profile")
+    def _first(game, options):
+        u = np.asarray(game.outcomes[0])
+        return _cli._result(game, "first-cell", payoffs=u, certificate="none", gap=0.0,
+                            tol=0.0, status=0)
+
+    r = solve_json(capsys, bos, "--concept", "first-cell")
+    assert r["payoffs"] == [2.0, 1.0]
+    with pytest.raises(ValueError, match="already registered"):
+        _cli.register("nbs", "again")(_first)
+
+
+@pytest.mark.parametrize("concept", list(CERTIFICATES))
+def test_json_shape(bos, capsys, concept):
+    extra = [] if concept in ("zero-sum", "utilitarian") else ["--disagreement", "0,0"]
+    r = solve_json(capsys, bos, "--concept", concept, *extra)
+    assert r["concept"] == concept
+    assert r["players"] == ["Alice", "Bob"]
+    assert len(r["payoffs"]) == 2 and all(isinstance(x, float) for x in r["payoffs"])
+    cert = r["certificate"]
+    assert cert["name"] == CERTIFICATES[concept]
+    assert 0 <= cert["value"] <= cert["tol"]
+    assert r["status"] == "successful" and r["message"]
+    if concept == "zero-sum":
+        assert len(r["strategies"]) == 2 and "value" in r and "weights" not in r
+    else:
+        p = np.array(r["strategies"])
+        assert p.shape == (4,) and abs(p.sum() - 1) < 1e-9
+        assert sum(e["probability"] for e in r["support"]) == pytest.approx(1.0)
+        assert np.isclose(np.sum(r["weights"]), 1.0)
+    if concept in ("nbs", "ksbs", "egalitarian"):
+        assert r["disagreement"] == [0.0, 0.0]
+        assert r["disagreement_source"] == "given (--disagreement)"
+
+
+@pytest.mark.parametrize("concept", ["nbs", "ksbs", "egalitarian"])
+def test_bos_known_answer(bos, capsys, concept):
+    r = solve_json(capsys, bos, "--concept", concept, "--disagreement", "0,0")
+    np.testing.assert_allclose(r["payoffs"], [1.5, 1.5], atol=1e-8)
+    support = {tuple(e["profile"]): e["probability"] for e in r["support"]}
+    assert set(support) == {("Opera", "Opera"), ("Football", "Football")}
+    np.testing.assert_allclose(list(support.values()), [0.5, 0.5], atol=1e-8)
+    np.testing.assert_allclose(r["strategies"], [0.5, 0, 0, 0.5], atol=1e-8)  # C order
+
+
+def test_default_disagreement_is_security_levels(bos, capsys):
+    for concept in ("nbs", "ksbs"):
+        r = solve_json(capsys, bos, "--concept", concept)
+        assert r["disagreement_source"] == "security levels (maximin against all others)"
+        np.testing.assert_allclose(r["disagreement"], [2 / 3, 2 / 3], atol=1e-9)
+        np.testing.assert_allclose(r["payoffs"], [1.5, 1.5], atol=1e-8)
+
+
+def test_zero_sum_known_answer(bos, capsys):
+    r = solve_json(capsys, bos, "--concept", "zero-sum")
+    assert r["value"] == pytest.approx(2 / 3, abs=1e-10)
+    np.testing.assert_allclose(r["strategies"], [[1 / 3, 2 / 3], [1 / 3, 2 / 3]], atol=1e-10)
+    np.testing.assert_allclose(r["payoffs"], [2 / 3, 1.0], atol=1e-10)
+    assert "not a zero-sum game" in r["note"]
+
+
+def test_utilitarian_weights(bos, capsys):
+    r = solve_json(capsys, bos, "--concept", "utilitarian", "--weights", "2,1")
+    np.testing.assert_allclose(r["payoffs"], [2.0, 1.0])
+    np.testing.assert_allclose(r["weights"], [2 / 3, 1 / 3])
+    r = solve_json(capsys, bos, "--concept", "utilitarian")
+    assert sum(r["payoffs"]) == pytest.approx(3.0)  # a tie: either diagonal cell
+
+
+def test_nbs_bargaining_weights(bos, capsys):
+    # max 2 log u1 + log u2 on u1 + u2 = 3 (d = 0): u1 = 2, the vertex (2, 1).
+    r = solve_json(capsys, bos, "--concept", "nbs", "--disagreement", "0,0", "--weights", "2,1")
+    np.testing.assert_allclose(r["payoffs"], [2.0, 1.0], atol=1e-7)
+    assert r["bargaining_weights"] == [2.0, 1.0]
+
+
+def test_negative_disagreement(bos, capsys):
+    for argv in (["--disagreement=-1,-1"], ["--disagreement", "-1,-1"], ["-d", "-1,-1"]):
+        r = solve_json(capsys, bos, "--concept", "nbs", *argv)
+        assert r["disagreement"] == [-1.0, -1.0]
+        np.testing.assert_allclose(r["payoffs"], [1.5, 1.5], atol=1e-8)
+    # (-1, 2.5): Bob's best payoff is 2 < 2.5, so nothing improves on it.
+    line = refuse(capsys, "solve", bos, "--concept", "nbs", "--disagreement=-1,2.5")
+    assert "(-1, 2.5)" in line and "no strict improvement" in line
+
+
+def test_stdin(bos, capsys, monkeypatch):
+    monkeypatch.setattr(sys, "stdin", io.StringIO(BOS))
+    r = solve_json(capsys, "-", "--concept", "egalitarian", "--disagreement", "0,0")
+    np.testing.assert_allclose(r["payoffs"], [1.5, 1.5], atol=1e-8)
+    assert r["game"] == "Battle of the Sexes"
+
+
+def test_human_output(bos, capsys):
+    assert main(["solve", bos, "--concept", "nbs"]) == 0
+    out, err = capsys.readouterr()
+    assert err == ""
+    for text in ("Alice", "Bob", "disagreement point: security levels", "frank_wolfe_gap",
+                 "(Opera, Opera)", "(Football, Football)", "supporting weight"):
+        assert text in out
+    assert main(["solve", bos, "--concept", "zero-sum"]) == 0
+    out, _ = capsys.readouterr()
+    assert "not a zero-sum game" in out and "duality_gap" in out and "Opera" in out
+
+
+def test_zero_sum_game_has_no_bargaining_solution(tmp_path, capsys):
+    path = tmp_path / "mp.nfg"
+    path.write_text('NFG 1 R "matching pennies" { "1" "2" } { 2 2 }\n1 -1 -1 1 -1 1 1 -1\n')
+    for concept in ("nbs", "ksbs", "egalitarian"):
+        line = refuse(capsys, "solve", str(path), "--concept", concept)
+        assert "no strict improvement" in line and "security levels" in line
+    r = solve_json(capsys, str(path), "--concept", "zero-sum")
+    assert r["value"] == pytest.approx(0.0, abs=1e-12) and "note" not in r
+
+
+@pytest.mark.parametrize("argv, match", [
+    (["solve", "{missing}", "--concept", "nbs"], "cannot read"),
+    (["solve", "{bad}", "--concept", "nbs"], "malformed .nfg"),
+    (["solve", "{bos}", "--concept", "nbs", "--disagreement", "1,2,3"], "one entry per player"),
+    (["solve", "{bos}", "--concept", "nbs", "--disagreement", "a,b"], "comma-separated"),
+    (["solve", "{bos}", "--concept", "nbs", "--weights", "1"], "one entry per player"),
+    (["solve", "{bos}", "--concept", "nbs", "--weights", "-1,1"], "weights"),
+    (["solve", "{three}", "--concept", "zero-sum"], "two-player"),
+    (["solve", "{bos}", "--concept", "coco-value"], "invalid choice"),
+    (["solve", "{bos}", "--concept", "ksbs", "--weights", "1,1"], "does not apply"),
+    (["solve", "{bos}", "--concept", "zero-sum", "--disagreement", "0,0"], "does not apply"),
+    (["solve", "{bos}", "--concept", "nbs", "--tol", "-1"], "positive"),
+    (["solve", "{bos}"], "required"),
+    (["frobnicate"], "invalid choice"),
+])
+def test_errors_are_one_line(tmp_path, bos, capsys, argv, match):
+    bad = tmp_path / "bad.nfg"
+    bad.write_text('NFG 1 R "broken" { "1" "2" } { 2 2 }\n1 2 3\n')
+    three = tmp_path / "three.nfg"
+    three.write_text(THREE)
+    paths = {"missing": str(tmp_path / "nope.nfg"), "bad": str(bad), "bos": bos,
+             "three": str(three)}
+    line = refuse(capsys, *[a.format(**paths) for a in argv])
+    assert match in line
+
+
+def test_debug_reraises(tmp_path):
+    with pytest.raises(Exception):
+        main(["--debug", "solve", str(tmp_path / "nope.nfg"), "--concept", "nbs"])
+
+
+def _run(args, **kw):
+    env = dict(os.environ, PYTHONPATH=str(ROOT), BARGAINJAX_CACHE="0")
+    return subprocess.run([sys.executable, "-m", "bargainjax", *args], capture_output=True,
+                          text=True, env=env, timeout=300, **kw)
+
+
+def test_subprocess_json_from_stdin():
+    p = _run(["solve", "-", "--concept", "nbs", "--disagreement", "0,0", "--json"], input=BOS)
+    assert p.returncode == 0, p.stderr
+    r = json.loads(p.stdout)
+    np.testing.assert_allclose(r["payoffs"], [1.5, 1.5], atol=1e-8)
+    assert r["certificate"]["value"] <= r["certificate"]["tol"]
+
+
+def test_subprocess_error_is_one_line(tmp_path):
+    p = _run(["solve", str(tmp_path / "nope.nfg"), "--concept", "threat", "--json"])
+    assert p.returncode == 2
+    assert p.stdout == ""
+    assert p.stderr.strip().count("\n") == 0 and p.stderr.startswith("bargainjax: error: ")
