@@ -1,4 +1,4 @@
-r"""Two-player zero-sum matrix games.
+r"""Two-player zero-sum matrix games, exact and entropy-regularised.
 
 .. math:: \operatorname{val}(M) = \max_{x \in \Delta_m} \min_{y \in \Delta_k} x^\top M y,
 
@@ -8,18 +8,29 @@ how far both strategies' guarantees are from the value.
 
 Algorithm (:func:`solve_zero_sum`), on the game rescaled to payoffs in ``[0, 1]``:
 
-1. *Optimistic multiplicative weights* (entropic optimistic mirror descent; Rakhlin & Sridharan
-   2013, Daskalakis & Panageas 2019) with an adaptive step and restarts from the better of the
-   last and the averaged iterate whenever its gap has halved.
-2. *Polish on the identified supports*: solve the square equaliser system
-   :math:`(My)_{S_x} = w,\ (x^\top M)_{S_y} = v,\ \sum x = \sum y = 1`, keep it if the gap drops.
-3. *Exact finish* for whatever is still above ``tol``: a dense tableau simplex method on
-   :math:`\max 1^\top q` s.t. :math:`(M' q) \le 1, q \ge 0` with :math:`M' > 0` (the classical LP
-   of a matrix game; e.g. Nisan et al. 2007, §1.4), Dantzig's rule then Bland's rule against
-   cycling; its dual values give ``x``.  Its supports are polished as in 2.
+1. (``method="mirror"`` only) *Optimistic multiplicative weights* (entropic optimistic mirror
+   descent; Rakhlin & Sridharan 2013, Daskalakis & Panageas 2019) with an adaptive step and
+   restarts from the better of the last and the averaged iterate whenever its gap has halved,
+   each block followed by a *polish on the identified supports*: solve the square equaliser
+   system :math:`(My)_{S_x} = w,\ (x^\top M)_{S_y} = v,\ \sum x = \sum y = 1`, keep it if the
+   gap drops.
+2. *Exact simplex* for every instance still above ``tol`` (all of them by default): a dense
+   tableau simplex method on :math:`\max 1^\top q` s.t. :math:`(M' q) \le 1, q \ge 0` with
+   :math:`M' = M + 1 \ge 1` (the classical LP of a matrix game; e.g. Nisan et al. 2007, §1.4),
+   Dantzig's rule then Bland's rule against cycling; ``y = q / 1^\top q`` and ``x`` is the dual
+   (the slack columns' reduced costs) normalised.
+3. *Iterative refinement on the optimal basis*: the final tableau holds :math:`B^{-1}`; two
+   rounds of :math:`z_B \leftarrow z_B + B^{-1}(1 - A z)` and :math:`\pi \leftarrow \pi +
+   B^{-\top}(c_B - A_B^\top \pi)`, with residuals recomputed from ``M`` itself, remove the
+   rounding accumulated over the pivots.  This is what makes float32 reach its ``1e-6``
+   tolerance on every instance (the basis fixes the supports exactly; the old threshold-based
+   support guess could not): the basis is the exact equaliser system on the supports, so this is
+   the polish of step 1 without guessing supports and without a new factorisation.
 
 Every stage runs per instance inside ``lax.while_loop`` so under ``vmap`` each game stops at its
-own certificate; nothing leaves JAX.
+own certificate; nothing leaves JAX.  The pivot is written for ``vmap``: the pivot column and row
+are gathered (small), and the rank-one update and the row replacement are one elementwise pass
+over the tableau (a per-instance ``.at[r].set`` would become a batch-wide scatter).
 
 Differentiation: the value is differentiated by Danskin's theorem, :math:`dv = x^\top dM\, y`
 (exact wherever the value is differentiable, a valid directional derivative otherwise).  The
@@ -27,17 +38,28 @@ strategies are differentiated through the equaliser system on their supports, wh
 derivative wherever the equilibrium is unique and non-degenerate (equal support sizes, strict
 complementarity); where that system is singular the strategies' derivative is returned as zero.
 For a smooth surrogate everywhere use :func:`solve_zero_sum_entropic`.
+
+Entropy-regularised games (:func:`solve_zero_sum_entropic`): with temperature :math:`\tau > 0`,
+
+.. math:: \max_{x \in \Delta_m} \min_{y \in \Delta_k}\;
+   x^\top M y + \tau H(x) - \tau H(y), \qquad H(p) = -\textstyle\sum_i p_i \log p_i,
+
+is strongly convex–concave, so its saddle point is unique and smooth in ``(M, τ)``: it is the
+fixed point :math:`x = \operatorname{softmax}(My/\tau)`, :math:`y =
+\operatorname{softmax}(-M^\top x/\tau)` (the quantal-response / logit equilibrium of the game).
 """
 
 from __future__ import annotations
 
+import functools
+import numbers
 from typing import NamedTuple
 
 import jax
 import jax.numpy as jnp
 
-from . import _validate as v
 from . import _linalg
+from . import _validate as v
 from ._simplex import best_response_gap, entropic_step, log_uniform
 from ._status import Status
 
@@ -64,18 +86,65 @@ class ZeroSumSolution(NamedTuple):
     status: jax.Array
 
 
+class EntropicSolution(NamedTuple):
+    """Result of :func:`solve_zero_sum_entropic` (every field an array; batched under ``vmap``).
+
+    Attributes:
+        value: ``()`` the regularised value :math:`x^\\top M y + \\tau H(x) - \\tau H(y)` at the
+            returned strategies (differentiable in ``M`` and ``τ``).
+        row_strategy: ``(m,)`` ``x``, the maximiser's logit-equilibrium strategy.
+        col_strategy: ``(k,)`` ``y``, the minimiser's.
+        residual: ``()`` the fixed-point residual in payoff units (the certificate):
+            :math:`\\max(\\|\\alpha - My\\|_\\infty, \\|\\beta + M^\\top x\\|_\\infty)` where
+            ``x = softmax(α/τ)``, ``y = softmax(β/τ)``.
+        gap: ``()`` the *unregularised* duality gap of ``(x, y)`` in ``M`` (informative: at the
+            exact fixed point it is at most :math:`\\tau(\\log m + \\log k)`).
+        tol: ``()`` the tolerance ``residual`` was held to, in payoff units.
+        num_steps: ``()`` Newton steps used.
+        status: ``()`` :class:`bargainjax.Status` code.
+    """
+
+    value: jax.Array
+    row_strategy: jax.Array
+    col_strategy: jax.Array
+    residual: jax.Array
+    gap: jax.Array
+    tol: jax.Array
+    num_steps: jax.Array
+    status: jax.Array
+
+
 def default_tol(dtype) -> float:
-    """Default relative gap tolerance: ``1e-9`` in float64, ``1e-6`` in float32 (see README)."""
+    """Default relative tolerance: ``1e-9`` in float64, ``1e-6`` in float32 (see README)."""
     return 1e-9 if jnp.finfo(dtype).bits >= 64 else 1e-6
+
+
+def _rel_tol(tol, dtype):
+    """Validate ``tol``: ``None`` (the dtype's default), a positive number, or a traced scalar."""
+    if tol is None:
+        return default_tol(dtype)
+    if isinstance(tol, numbers.Real) or v.is_concrete(tol):
+        t = float(tol) if isinstance(tol, numbers.Real) else float(jnp.asarray(tol))
+        if not t > 0:
+            raise ValueError(f"`tol` must be positive, got {tol}")
+        return t
+    return tol
+
+
+def _check_static_int(value, name: str, minimum: int) -> int:
+    if not isinstance(value, numbers.Integral) or isinstance(value, bool) or value < minimum:
+        raise ValueError(f"`{name}` must be an integer >= {minimum}, got {value!r}")
+    return int(value)
 
 
 # ----------------------------------------------------------------------------- polish
 
 
-def _equaliser(M, sx, sy):
-    """Solve the equaliser system on supports ``sx`` (m,) / ``sy`` (k,) booleans.
+def _equaliser_system(M, sx, sy):
+    """The equaliser system ``K z = b`` on supports ``sx`` (m,) / ``sy`` (k,) booleans.
 
-    Returns ``(x, y, K, z)``: unclipped solution and the system, for the sensitivity.
+    Unknowns ``z = (x, y, w, v)``: ``(My)_i = w`` on ``sx``, ``x_i = 0`` off it, ``(xᵀM)_j = v``
+    on ``sy``, ``y_j = 0`` off it, ``Σx = Σy = 1``.
     """
     m, k = M.shape
     fx, fy = sx.astype(M.dtype), sy.astype(M.dtype)
@@ -89,8 +158,15 @@ def _equaliser(M, sx, sy):
     K = K.at[m + k, :m].set(1.0)
     K = K.at[m + k + 1, m : m + k].set(1.0)
     b = jnp.zeros(m + k + 2, M.dtype).at[m + k :].set(1.0)
+    return K, b
+
+
+def _equaliser(M, sx, sy):
+    """Solve the equaliser system; returns the unclipped ``(x, y)``."""
+    m, k = M.shape
+    K, b = _equaliser_system(M, sx, sy)
     z = _linalg.solve(K, b)
-    return z[:m], z[m : m + k], K, z
+    return z[:m], z[m : m + k]
 
 
 def _clean(p):
@@ -105,7 +181,7 @@ def _polish(M, x, y, gap, thresholds):
     for theta in thresholds:
         sx = x > theta * jnp.max(x)
         sy = y > theta * jnp.max(y)
-        xe, ye, _, _ = _equaliser(M, sx, sy)
+        xe, ye = _equaliser(M, sx, sy)
         xe, ye = _clean(xe), _clean(ye)
         ge = best_response_gap(M, xe, ye)
         better = jnp.isfinite(ge) & (ge < best[2])
@@ -201,62 +277,108 @@ def _omwu(M, tol, max_steps, inner):
     return state.best_x, state.best_y, state.best_gap, steps
 
 
-# --------------------------------------------------------------------- simplex finish
+# ----------------------------------------------------------------------------- simplex
+
+# Tolerances in units of the machine epsilon, on a tableau whose constraint matrix is in
+# [1, 2].  A reduced cost above -4 eps counts as optimal: a dual infeasibility d costs at most
+# about d * value in the gap, so 4 eps keeps float32 under its 1e-6 tolerance (16 eps did not).
+_OPT_TOL = 4
+_PIVOT_TOL = 16
 
 
 def _simplex(M, needed, max_pivots):
     """Exact LP solve of the game ``M`` (entries in [0, 1]) by a dense tableau simplex.
 
-    Solves ``max 1ᵀq s.t. (M + 1) q <= 1, q >= 0`` from the slack basis; returns
-    ``(x, y, pivots)``.  Runs only while ``needed`` (so finished ``vmap`` lanes cost nothing
-    beyond the slowest needy lane).
+    Solves ``max 1ᵀq s.t. (M + 1) q + s = 1, q, s >= 0`` from the slack basis.  Runs only while
+    ``needed`` (so finished ``vmap`` lanes cost nothing beyond the slowest needy lane).
+
+    Returns ``(P, T, basis, pivots)``: ``P = M + 1``, the final tableau ``T`` (``(m+1, k+m+1)``:
+    constraint rows, then the reduced-cost row; columns ``q``, slacks, right-hand side) and the
+    basic variable of each row.
     """
     m, k = M.shape
+    n = k + m
     dt = M.dtype
-    eps = 16 * jnp.finfo(dt).eps
+    eps = jnp.finfo(dt).eps
     P = M + 1.0
-    T = jnp.zeros((m + 1, k + m + 1), dt)
-    T = T.at[:m, :k].set(P).at[:m, k : k + m].set(jnp.eye(m, dtype=dt)).at[:m, -1].set(1.0)
+    T = jnp.zeros((m + 1, n + 1), dt)
+    T = T.at[:m, :k].set(P).at[:m, k:n].set(jnp.eye(m, dtype=dt)).at[:m, n].set(1.0)
     T = T.at[m, :k].set(-1.0)
-    basis = jnp.arange(k, k + m)
-    bland_after = 2 * (m + k)
-    cols = jnp.arange(k + m)
-
-    def entering(T, pivots):
-        obj = T[m, :-1]
-        dantzig = jnp.argmin(obj)
-        bland = jnp.argmax(obj < -eps)
-        return jnp.where(pivots < bland_after, dantzig, bland), jnp.min(obj) < -eps
+    basis = jnp.arange(k, n)
+    bland_after = 2 * n
+    rows = jnp.arange(m + 1)
+    rhs_entry = (rows < m)[:, None] & (jnp.arange(n + 1) == n)[None, :]
+    basis_rows = jnp.arange(m)
 
     def cond(c):
-        T, basis, pivots, optimal = c
+        _, _, pivots, optimal = c
         return needed & ~optimal & (pivots < max_pivots)
 
     def body(c):
         T, basis, pivots, _ = c
-        j, improvable = entering(T, pivots)
-        col = T[:m, j]
-        ratio = jnp.where(col > eps, T[:m, -1] / jnp.where(col > eps, col, 1.0), jnp.inf)
+        obj = T[m, :n]
+        improvable = jnp.min(obj) < -_OPT_TOL * eps
+        # Dantzig's rule (most negative reduced cost), then Bland's (first negative).
+        j = jnp.where(pivots < bland_after, jnp.argmin(obj), jnp.argmax(obj < -_OPT_TOL * eps))
+        col = T[:, j]
+        pos = col[:m] > _PIVOT_TOL * eps
+        ratio = jnp.where(pos, T[:m, n] / jnp.where(pos, col[:m], 1.0), jnp.inf)
         rmin = jnp.min(ratio)
-        tied = ratio <= rmin * (1.0 + 1e-12) + eps
-        r = jnp.argmin(jnp.where(tied, basis, k + m + 1))
-        pivot_row = T[r] / T[r, j]
-        factors = T[:, j].at[r].set(0.0)
-        T_new = T - factors[:, None] * pivot_row[None, :]
-        T_new = T_new.at[r].set(pivot_row)
+        # Ties (to rounding) leave by the smallest basic index (Bland).  The tie band must be
+        # relative and tight: an absolute band lets a row with a slightly larger ratio leave,
+        # driving the true minimiser's basic value negative (float32 lost 1e-5 that way).
+        tied = ratio <= rmin * (1.0 + 8 * eps)
+        r = jnp.argmin(jnp.where(tied, basis, n + 1))
         ok = improvable & jnp.isfinite(rmin)
-        T = jnp.where(ok, T_new, T)
-        basis = jnp.where(ok, basis.at[r].set(j), basis)
+        pivot_row = T[r] / col[r]
+        is_r = rows == r
+        factors = jnp.where(is_r | ~ok, 0.0, col)
+        T = jnp.where(is_r[:, None] & ok, pivot_row[None, :],
+                      T - factors[:, None] * pivot_row[None, :])
+        # Basic values are >= 0 in exact arithmetic; clear rounding-level negatives.
+        T = jnp.where(rhs_entry, jnp.maximum(T, 0.0), T)
+        basis = jnp.where(ok & (basis_rows == r), j, basis)
         return T, basis, pivots + ok.astype(jnp.int32), ~ok
 
     T, basis, pivots, _ = jax.lax.while_loop(
         cond, body, (T, basis, jnp.asarray(0, jnp.int32), jnp.asarray(False))
     )
-    rhs = T[:m, -1]
-    q = jnp.zeros(k + 1, dt).at[jnp.where(basis < k, basis, k)].set(rhs)[:k]
-    p = jnp.clip(T[m, k : k + m], 0.0)
-    del cols
-    return _clean(p), _clean(jnp.clip(q, 0.0)), pivots
+    return P, T, basis, pivots
+
+
+def _basis_solution(P, T, basis, rounds: int = 2):
+    """Strategies ``(x, y)`` of the final basis, refined against ``P`` itself.
+
+    ``T[:m, k:k+m]`` is ``B⁻¹`` (the slack columns started as the identity), ``T[:m, -1]`` the
+    basic values and ``T[m, k:k+m]`` the duals ``π = c_Bᵀ B⁻¹``.  Each round recomputes the
+    primal residual ``1 - P q - s`` and the dual residual ``c_B - A_Bᵀ π`` from the data and
+    corrects with ``B⁻¹`` (iterative refinement).  Basis membership is one-hot, so nothing is
+    gathered or scattered per instance.
+    """
+    m, k = P.shape
+    n = k + m
+    dt = P.dtype
+    Binv = T[:m, k:n]
+    H = (basis[:, None] == jnp.arange(n)[None, :]).astype(dt)  # H[r, basis[r]] = 1
+    c_B = (basis < k).astype(dt)
+    ones = jnp.ones(m, dt)
+    z_B, pi = T[:m, n], T[m, k:n]
+    # Products written as multiply-and-sum: at these sizes they run as fast as dots and compile
+    # several times faster on CPU (each dot is its own emitted kernel).
+    for _ in range(rounds):
+        z = _vecmat(z_B, H)
+        z_B = z_B + _matvec(Binv, ones - _matvec(P, z[:k]) - z[k:])
+        pi = pi + _vecmat(c_B - _matvec(H, jnp.concatenate([_vecmat(pi, P), pi])), Binv)
+    q = _vecmat(z_B, H)[:k]
+    return _clean(pi), _clean(q)
+
+
+def _matvec(A, x):
+    return jnp.sum(A * x[None, :], axis=1)
+
+
+def _vecmat(x, A):
+    return jnp.sum(x[:, None] * A, axis=0)
 
 
 # -------------------------------------------------------------------- differentiation
@@ -274,12 +396,14 @@ def _saddle_jvp(primals, tangents):
     value = x @ M @ y
     m, k = M.shape
     sx, sy = x > 0, y > 0
-    _, _, K, z = _equaliser(M, sx, sy)
+    K, _ = _equaliser_system(M, sx, sy)
+    # Primal-only inverse, so the tangent map is a matrix product (linear and transposable:
+    # reverse mode works) and no LAPACK call is made (safe inside batched loops).
+    K_inv = _linalg.inverse(K)
     fx, fy = sx.astype(M.dtype), sy.astype(M.dtype)
     rhs = jnp.concatenate([fx * (dM @ y), fy * (x @ dM), jnp.zeros(2, M.dtype)])
-    dz = -jnp.linalg.solve(K, rhs)
-    ok = jnp.all(jnp.isfinite(dz)) & jnp.all(jnp.isfinite(z))
-    dz = jnp.where(ok, dz, 0.0)
+    ok = jnp.all(jnp.isfinite(K_inv))
+    dz = -(jnp.where(ok, K_inv, 0.0) @ rhs)
     dx = jnp.where(sx, dz[:m], 0.0)
     dy = jnp.where(sy, dz[m : m + k], 0.0)
     return (value, x, y), (x @ dM @ y, dx, dy)
@@ -300,21 +424,26 @@ def solve_zero_sum(
 
     Args:
         M: ``(m, k)`` payoffs to the row (maximising) player.
-        tol: relative duality-gap tolerance: the solver stops once
-            ``gap <= tol * (max M - min M)``.  Default :func:`default_tol` of ``M``'s dtype.
-        max_steps: cap on first-order iterations (static).  Pivots of the exact finish are
-            capped separately at ``50 (m + k)``.
-        method: ``"simplex"`` (default: the exact batched simplex method, then polish; the
-            fastest on CPU up to at least 64x64, see ``experiments/bench_inner.py``) or
-            ``"mirror"`` (optimistic MWU with restarts and polish, with the exact simplex finish
-            only for instances still above ``tol``).
+        tol: relative duality-gap tolerance: success means
+            ``gap <= tol * (max M - min M)``.  Default :func:`default_tol` of ``M``'s dtype
+            (``1e-9`` float64, ``1e-6`` float32).
+        max_steps: cap on first-order iterations of ``method="mirror"`` (static).  Pivots of the
+            exact simplex are capped separately at ``50 (m + k)``.
+        method: ``"simplex"`` (default: the exact batched simplex method with iterative
+            refinement on the optimal basis; the fastest on CPU up to at least 64x64, see
+            ``experiments/bench_inner.py``) or ``"mirror"`` (optimistic MWU with restarts and
+            support polish, with the exact simplex only for instances still above ``tol``).
         check_every: first-order iterations between certificate checks / restarts (static).
 
     Returns:
-        :class:`ZeroSumSolution`.  ``status`` is ``SUCCESSFUL`` when ``gap <= tol``.
+        :class:`ZeroSumSolution`.  ``status`` is ``SUCCESSFUL`` when ``gap <= tol`` (or within a
+        few ulps of ``max |M|``, the rounding floor), ``MAX_STEPS_REACHED`` otherwise, and
+        ``NONFINITE`` for a (traced) ``M`` holding NaN or inf.
 
     Raises:
-        ValueError: if ``M`` is not 2-D, is empty, or (when concrete) holds NaN/inf.
+        ValueError: if ``M`` is not 2-D, is empty, or (when concrete) holds NaN/inf; if
+            ``method`` is unknown; if ``tol`` is not positive; if ``max_steps`` or
+            ``check_every`` is not a positive integer.
 
     Examples:
         >>> import jax.numpy as jnp, bargainjax as bj
@@ -328,12 +457,13 @@ def solve_zero_sum(
     if method not in ("mirror", "simplex"):
         raise ValueError(f"`method` must be 'simplex' or 'mirror', got {method!r}")
     v.finite(M, "M")
-    rel_tol = default_tol(M.dtype) if tol is None else float(tol)
-    if not rel_tol > 0:
-        raise ValueError(f"`tol` must be positive, got {tol}")
-    return _solve(M, rel_tol, int(max_steps), method, int(check_every))
+    rel_tol = _rel_tol(tol, M.dtype)
+    max_steps = _check_static_int(max_steps, "max_steps", 0)
+    check_every = _check_static_int(check_every, "check_every", 1)
+    return _solve(M, jnp.asarray(rel_tol, M.dtype), max_steps, method, check_every)
 
 
+@functools.partial(jax.jit, static_argnames=("max_steps", "method", "check_every"))
 def _solve(M, rel_tol, max_steps, method, check_every):
     m, k = M.shape
     dt = M.dtype
@@ -351,21 +481,264 @@ def _solve(M, rel_tol, max_steps, method, check_every):
     if method == "mirror":
         x, y, gap, steps = _omwu(Mn, rel_tol, max_steps, check_every)
     needed = gap > rel_tol
-    xs, ys, pivots = _simplex(Mn, needed, 50 * (m + k))
+    P, T, basis, pivots = _simplex(Mn, needed, 50 * (m + k))
+    xs, ys = _basis_solution(P, T, basis)
     gs = best_response_gap(Mn, xs, ys)
-    xs, ys, gs = _polish(Mn, xs, ys, gs, (1e-9, 1e-5, 1e-3))
     take = needed & (gs < gap)
-    x, y, gap = jnp.where(take, xs, x), jnp.where(take, ys, y), jnp.where(take, gs, gap)
+    x, y = jnp.where(take, xs, x), jnp.where(take, ys, y)
     steps = steps + pivots
     value, x, y = _saddle(M, jax.lax.stop_gradient(x), jax.lax.stop_gradient(y))
     gap_abs = best_response_gap(Ms, x, y)
     tol_abs = rel_tol * scale
-    # Rounding floor: payoffs of magnitude |M| cannot certify a gap below a few ulps of |M|.
-    floor = 8 * jnp.finfo(dt).eps * jnp.maximum(jnp.abs(lo), jnp.abs(hi))
-    status = jnp.where(
-        ~finite,
+    status = _status(finite, gap_abs, tol_abs, lo, hi)
+    return ZeroSumSolution(value, x, y, gap_abs, tol_abs, steps, status)
+
+
+def _status(finite, certificate, tol_abs, lo, hi):
+    # Rounding floor: payoffs of magnitude |M| cannot certify below a few ulps of |M|.
+    floor = 8 * jnp.finfo(tol_abs.dtype).eps * jnp.maximum(jnp.abs(lo), jnp.abs(hi))
+    return jnp.where(
+        ~finite | ~jnp.isfinite(certificate),
         Status.NONFINITE,
-        jnp.where(gap_abs <= jnp.maximum(tol_abs, floor), Status.SUCCESSFUL,
+        jnp.where(certificate <= jnp.maximum(tol_abs, floor), Status.SUCCESSFUL,
                   Status.MAX_STEPS_REACHED),
     ).astype(jnp.int32)
-    return ZeroSumSolution(value, x, y, gap_abs, tol_abs, steps, status)
+
+
+# ----------------------------------------------------------------- entropic (logit) game
+
+
+def _entropic_residual(alpha, beta, M, tau):
+    """Fixed-point residual ``(α - M y, β + Mᵀx)`` with ``x = softmax(α/τ)``, ``y = softmax(β/τ)``.
+
+    ``α`` and ``β`` are the players' logits in payoff units (``α = My`` and ``β = -Mᵀx`` at the
+    equilibrium), so the residual is in payoff units too.
+    """
+    x = jax.nn.softmax(alpha / tau)
+    y = jax.nn.softmax(beta / tau)
+    return alpha - M @ y, beta + x @ M
+
+
+def _entropic_blocks(alpha, beta, M, tau):
+    r"""Off-diagonal blocks of the Jacobian ``∂R/∂(α, β) = [[I, -A], [B, I]]``.
+
+    ``A = M S_y / τ`` ``(m, k)`` and ``B = Mᵀ S_x / τ`` ``(k, m)`` with ``S_p = diag(p) - p pᵀ``
+    (the softmax Jacobian, symmetric PSD).  The Jacobian is not symmetric but always
+    nonsingular: its Schur complements ``I + BA`` and ``I + AB`` are ``I`` plus a matrix similar
+    to a PSD one (``S_x^{1/2} M S_y Mᵀ S_x^{1/2} / τ²``), so their eigenvalues are ``>= 1``.
+    """
+    x = jax.nn.softmax(alpha / tau)
+    y = jax.nn.softmax(beta / tau)
+    A = (M * y[None, :] - jnp.outer(M @ y, y)) / tau
+    B = (M.T * x[None, :] - jnp.outer(x @ M, x)) / tau
+    return A, B
+
+
+def _schur(A, B):
+    """The smaller Schur complement: ``I + BA`` (k <= m) or ``I + AB`` (m < k)."""
+    m, k = A.shape
+    if k <= m:
+        return jnp.eye(k, dtype=A.dtype) + B @ A
+    return jnp.eye(m, dtype=A.dtype) + A @ B
+
+
+def _jacobian_apply_inverse(A, B, solve_schur, ra, rb):
+    """``(da, db)`` with ``da - A db = ra`` and ``B da + db = rb``, by the Schur complement.
+
+    ``solve_schur(c)`` solves with :func:`_schur` ``(A, B)``.
+    """
+    m, k = A.shape
+    if k <= m:
+        db = solve_schur(rb - B @ ra)
+        return ra + A @ db, db
+    da = solve_schur(ra + A @ rb)
+    return da, rb - B @ da
+
+
+_BACKTRACK = 30  # candidate Newton step lengths 1, 1/2, ..., 2**-29, tried all at once
+_CONTINUATION = 0.25  # temperature ratio between continuation stages
+_STAGE_ACCURACY = 0.1  # move to the next stage once the residual is below this times τ_cur
+
+
+def _entropic_newton(M, tau, tol_abs, max_steps):
+    """Damped Newton on ``R(α, β) = 0``, with a line search on ``‖R‖²`` and continuation in ``τ``.
+
+    The Newton direction is a descent direction of ``‖R‖²`` (its slope is ``-2‖R‖²``) and the
+    Jacobian is never singular, so the Armijo search always makes progress; near the solution
+    the full step is taken and convergence is quadratic.  All candidate step lengths are
+    evaluated in one batched pass (two matvecs each), so the search has no inner loop.
+
+    For small ``τ`` the logits span ``range/τ`` and Newton from the uniform point crawls, so the
+    temperature follows a homotopy: start at ``τ_cur = max(τ, range)``, and each time the
+    residual at ``τ_cur`` is below ``0.1 τ_cur`` (log-probabilities accurate to about 0.1, well
+    inside Newton's region) lower ``τ_cur`` fourfold, down to ``τ``.  Only the last stage runs to
+    ``tol``.  Returns ``(α, β, residual, steps)``.
+    """
+    m, k = M.shape
+    dt = M.dtype
+    x0, y0 = jnp.full(m, 1.0 / m, dt), jnp.full(k, 1.0 / k, dt)
+    alpha, beta = M @ y0, -(x0 @ M)
+    ts = 0.5 ** jnp.arange(_BACKTRACK, dtype=dt)
+    tau_start = jnp.maximum(tau, jnp.max(M) - jnp.min(M))
+
+    def merit(a, b, t):
+        ra, rb = _entropic_residual(a, b, M, t)
+        return jnp.sum(ra**2) + jnp.sum(rb**2), jnp.maximum(jnp.max(jnp.abs(ra)),
+                                                            jnp.max(jnp.abs(rb)))
+
+    phi0, res0 = merit(alpha, beta, tau_start)
+
+    def cond(c):
+        _, _, t, _, res, steps, stalled = c
+        unfinished = (t > tau) | (res > tol_abs)
+        return unfinished & (steps < max_steps) & ~stalled & jnp.isfinite(res)
+
+    def body(c):
+        alpha, beta, t, phi, res, steps, _ = c
+        ra, rb = _entropic_residual(alpha, beta, M, t)
+        A, B = _entropic_blocks(alpha, beta, M, t)
+        S = _schur(A, B)
+        da, db = _jacobian_apply_inverse(A, B, lambda c_: _linalg.solve(S, c_), -ra, -rb)
+        d = jnp.concatenate([da, db])
+        d = jnp.where(jnp.isfinite(d), d, 0.0)
+        cand_a = alpha[None, :] + ts[:, None] * d[None, :m]
+        cand_b = beta[None, :] + ts[:, None] * d[None, m:]
+        phis, ress = jax.vmap(merit, in_axes=(0, 0, None))(cand_a, cand_b, t)
+        armijo = phis <= (1.0 - 1e-4 * ts) * phi
+        i = jnp.where(jnp.any(armijo), jnp.argmax(armijo), jnp.argmin(phis))
+        accept = phis[i] < phi
+        alpha = jnp.where(accept, cand_a[i], alpha)
+        beta = jnp.where(accept, cand_b[i], beta)
+        phi = jnp.where(accept, phis[i], phi)
+        res = jnp.where(accept, ress[i], res)
+        # Continuation: next stage once this one is accurate enough.
+        advance = (t > tau) & (res <= _STAGE_ACCURACY * t)
+        t_next = jnp.where(advance, jnp.maximum(tau, _CONTINUATION * t), t)
+        phi_next, res_next = merit(alpha, beta, t_next)
+        phi = jnp.where(advance, phi_next, phi)
+        res = jnp.where(advance, res_next, res)
+        stalled = ~accept & ~advance
+        return alpha, beta, t_next, phi, res, steps + 1, stalled
+
+    alpha, beta, t, _, res, steps, _ = jax.lax.while_loop(
+        cond, body,
+        (alpha, beta, tau_start, phi0, res0, jnp.asarray(0, jnp.int32), jnp.asarray(False)),
+    )
+    return alpha, beta, res, steps
+
+
+@jax.custom_jvp
+def _entropic_attach(M, tau, alpha, beta):
+    """Identity on the solved ``(α, β)``; its JVP is the implicit-function derivative.
+
+    jaxopt's ``custom_root`` contract: the solution is an input and the optimality condition
+    ``R(α, β; M, τ) = 0`` defines its derivative, ``d(α, β) = -J⁻¹ ∂R/∂(M, τ) · (dM, dτ)``.
+    """
+    return alpha, beta
+
+
+@_entropic_attach.defjvp
+def _entropic_attach_jvp(primals, tangents):
+    M, tau, alpha, beta = primals
+    dM, dtau = tangents[0], tangents[1]
+    A, B = _entropic_blocks(alpha, beta, M, tau)
+    # Dense inverse of the Schur complement from primal values only, so the tangent map is a
+    # matrix product: linear, transposable (reverse mode works), no LAPACK call.  The full
+    # Jacobian is not symmetric, so no CG here.
+    S_inv = _linalg.inverse(_schur(A, B))
+    _, (dra, drb) = jax.jvp(
+        lambda M_, t_: _entropic_residual(alpha, beta, M_, t_), (M, tau), (dM, dtau)
+    )
+    da, db = _jacobian_apply_inverse(A, B, lambda c_: S_inv @ c_, -dra, -drb)
+    return (alpha, beta), (da, db)
+
+
+def solve_zero_sum_entropic(
+    M,
+    temperature,
+    *,
+    tol: float | None = None,
+    max_steps: int = 100,
+) -> EntropicSolution:
+    r"""Solve the entropy-regularised zero-sum game (its logit / quantal-response equilibrium).
+
+    .. math:: \max_{x \in \Delta_m} \min_{y \in \Delta_k}\;
+       x^\top M y + \tau H(x) - \tau H(y), \qquad H(p) = -\textstyle\sum_i p_i \log p_i.
+
+    The saddle point is unique: :math:`x = \operatorname{softmax}(My/\tau)`,
+    :math:`y = \operatorname{softmax}(-M^\top x/\tau)`.  It is found in log space: with logits
+    ``α, β`` (payoff units, ``x = softmax(α/τ)``, ``y = softmax(β/τ)``) by damped Newton on
+    :math:`R(\alpha, \beta) = (\alpha - My,\ \beta + M^\top x) = 0` with a backtracking line
+    search on :math:`\|R\|^2`, from one best-response step off the uniform strategies.  The
+    certificate is :math:`\|R\|_\infty`.
+
+    **Temperature.** ``temperature`` is :math:`\tau` in *payoff units*; think of it relative to
+    the payoff range :math:`\max M - \min M` (``τ = 0.01 × range`` is a light smoothing, ``τ ≥
+    range`` makes both players nearly uniform).  Since :math:`0 \le H(x) \le \log m` and
+    :math:`0 \le H(y) \le \log k`, the regularised value is within :math:`\tau \max(\log m,
+    \log k)` of :math:`\operatorname{val}(M)`, and the returned strategies form a
+    :math:`\tau(\log m + \log k)`-equilibrium of the unregularised game (``gap`` below it, up
+    to the residual); as :math:`\tau \to 0` they converge to an equilibrium of ``M``.  Small
+    ``τ`` makes the problem stiff (the logits span ``range/τ``): below about ``1e-3 × range``
+    in float64 (``1e-2`` in float32) expect more Newton steps.
+
+    Differentiation: ``value`` and both strategies are differentiable in ``M`` and ``τ`` by the
+    implicit function theorem applied to :math:`R = 0` (a dense solve with the Jacobian
+    :math:`\partial R/\partial(\alpha, \beta)`, which is not symmetric), in forward and reverse
+    mode; the loop itself is never differentiated.
+
+    Args:
+        M: ``(m, k)`` payoffs to the row (maximising) player.
+        temperature: ``τ > 0``, a scalar (dynamic: it can be traced, vmapped, differentiated).
+        tol: relative residual tolerance: success means ``residual <= tol * (max M - min M)``.
+            Default ``1e-9`` in float64, ``1e-6`` in float32.
+        max_steps: cap on Newton steps (static).
+
+    Returns:
+        :class:`EntropicSolution`; ``status`` is ``SUCCESSFUL``, ``MAX_STEPS_REACHED`` (also when
+        the line search stalls at the rounding floor) or ``NONFINITE``.
+
+    Raises:
+        ValueError: if ``M`` is not 2-D, is empty or holds NaN/inf (when concrete); if
+            ``temperature`` is not a scalar or (when concrete) not positive and finite; if
+            ``tol`` is not positive or ``max_steps`` not a non-negative integer.
+
+    Examples:
+        >>> import jax.numpy as jnp, bargainjax as bj
+        >>> sol = bj.solve_zero_sum_entropic(jnp.array([[1.0, -1.0], [-1.0, 1.0]]), 0.1)
+        >>> sol.row_strategy.round(6).tolist(), int(sol.status)
+        ([0.5, 0.5], 0)
+    """
+    M = v.as_array(M, "M", ndim=2)
+    if M.shape[0] < 1 or M.shape[1] < 1:
+        raise ValueError(f"`M` must have at least one row and one column, got shape {M.shape}")
+    v.finite(M, "M")
+    tau = v.as_array(temperature, "temperature", ndim=0).astype(M.dtype)
+    v.positive(tau, "temperature")
+    rel_tol = _rel_tol(tol, M.dtype)
+    max_steps = _check_static_int(max_steps, "max_steps", 0)
+    return _solve_entropic(M, tau, jnp.asarray(rel_tol, M.dtype), max_steps)
+
+
+@functools.partial(jax.jit, static_argnames=("max_steps",))
+def _solve_entropic(M, tau, rel_tol, max_steps):
+    Ms, taus = jax.lax.stop_gradient(M), jax.lax.stop_gradient(tau)
+    lo, hi = jnp.min(Ms), jnp.max(Ms)
+    finite = jnp.all(jnp.isfinite(Ms)) & jnp.isfinite(taus) & (taus > 0)
+    tol_abs = rel_tol * (hi - lo)
+    floor = 8 * jnp.finfo(M.dtype).eps * jnp.maximum(jnp.abs(lo), jnp.abs(hi))
+    safe_M = jnp.where(finite, Ms, 0.0)
+    safe_tau = jnp.where(finite, taus, 1.0)
+    alpha, beta, _, steps = _entropic_newton(safe_M, safe_tau, jnp.maximum(tol_abs, floor),
+                                             max_steps)
+    alpha, beta = _entropic_attach(M, tau, alpha, beta)
+    log_x = jax.nn.log_softmax(alpha / tau)
+    log_y = jax.nn.log_softmax(beta / tau)
+    x, y = jnp.exp(log_x), jnp.exp(log_y)
+    H_x, H_y = -jnp.sum(x * log_x), -jnp.sum(y * log_y)
+    value = x @ M @ y + tau * (H_x - H_y)
+    ra, rb = _entropic_residual(alpha, beta, M, tau)
+    residual = jax.lax.stop_gradient(jnp.maximum(jnp.max(jnp.abs(ra)), jnp.max(jnp.abs(rb))))
+    gap = jax.lax.stop_gradient(best_response_gap(M, x, y))
+    status = _status(finite, residual, tol_abs, lo, hi)
+    return EntropicSolution(value, x, y, residual, gap, tol_abs, steps, status)
