@@ -28,6 +28,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from . import _linalg
+from ._loop import iterate
 from ._status import Status
 
 
@@ -214,8 +215,7 @@ def maximize_concave(
         gap = frank_wolfe_gap(g, z, sizes)
         return jnp.where(jnp.isfinite(gap), gap, jnp.inf)
 
-    def body(c):
-        st, k = c
+    def block(st):
         z, eta = _mirror_block(h, st.z, st.eta, sizes, check_every)
         hz = hval(z)
         zp, hp = _newton_polish(h, z, sizes, support_size, newton_iterations)
@@ -233,17 +233,11 @@ def maximize_concave(
         # The mirror iterate stays dense: a polished point has exact zeros, from which entropic
         # steps could never recover if the identified face was wrong.
         mixed = 0.5 * z + 0.5 * cand
-        return _State(jnp.where(use_p, mixed, z), eta, best_z, best_h, gap), k + check_every
-
-    def cond(c):
-        st, k = c
-        return (st.gap > tol) & (k < max_steps) & jnp.isfinite(st.best_h)
+        return _State(jnp.where(use_p, mixed, z), eta, best_z, best_h, gap)
 
     st0 = _State(z0, jnp.asarray(step_size, dt), z0, hval(z0), certificate(z0))
-    st, k = jax.lax.while_loop(cond, body, (st0, jnp.asarray(0, jnp.int32)))
-    status = jnp.where(
-        ~jnp.isfinite(st.best_h), Status.INFEASIBLE,
-        jnp.where(st.gap <= tol, Status.SUCCESSFUL,
-                  jnp.where(jnp.isfinite(st.gap), Status.MAX_STEPS_REACHED, Status.NONFINITE)),
-    ).astype(jnp.int32)
-    return ConcaveMax(unflatten(st.best_z, sizes), st.best_h, st.gap, k, status)
+    out = iterate(block, lambda st: st.gap, st0, tol=tol, max_steps=max_steps,
+                  steps_per_call=check_every)
+    st = out.state
+    status = jnp.where(~jnp.isfinite(st.best_h), Status.INFEASIBLE, out.status).astype(jnp.int32)
+    return ConcaveMax(unflatten(st.best_z, sizes), st.best_h, st.gap, out.num_steps, status)

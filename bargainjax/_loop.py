@@ -32,6 +32,7 @@ def iterate(
     tol,
     max_steps: int,
     check_every: int = 1,
+    steps_per_call: int = 1,
 ) -> LoopResult:
     """Iterate ``state = step(state)`` until ``certificate(state) <= tol``.
 
@@ -42,6 +43,8 @@ def iterate(
         tol: stop once the certificate is at most this.
         max_steps: cap on the number of ``step`` calls (static).
         check_every: evaluate the certificate after every this many steps (static).
+        steps_per_call: iterations one ``step`` call stands for, when ``step`` is itself a block
+            of iterations (for ``num_steps`` and the ``max_steps`` cap).
 
     Returns:
         :class:`LoopResult` with status ``SUCCESSFUL``, ``MAX_STEPS_REACHED`` or ``NONFINITE``.
@@ -58,7 +61,7 @@ def iterate(
     def body(carry):
         s, _, k = carry
         s = block(s)
-        return s, certificate(s), k + check_every
+        return s, certificate(s), k + check_every * steps_per_call
 
     cert0 = certificate(state)
     state, cert, k = jax.lax.while_loop(cond, body, (state, cert0, jnp.asarray(0, jnp.int32)))
