@@ -168,7 +168,7 @@ class ResourceSet:
     Attributes:
         budgets: ``(m,)`` budgets :math:`r_j > 0`.
         coefficients: ``(m, K)`` production coefficients :math:`c_{jk} \\ge 0`.
-        exponents: ``(m, K)`` exponents :math:`e_{jk} \\in (0, 1]` used by ``"power"`` goods.
+        exponents: ``(m, K)`` exponents :math:`e_{jk} \\in (0, 1)` used by ``"power"`` goods.
         linear_map: ``(m, n, K)`` non-negative maps :math:`L_j`.
         production: static tuple of ``K`` kinds (``"linear"``, ``"sqrt"``, ``"power"``, ``"log"``
             or a callable ``h(y, c, e)`` returning ``c * h(y)``, concave increasing, elementwise).
@@ -339,12 +339,13 @@ def resource_set(
         coefficients: ``(m, K)`` (or ``(K,)`` for one agent) non-negative production coefficients.
         production: one kind for all goods or a sequence of ``K`` kinds; a kind is ``"linear"``,
             ``"sqrt"``, ``"power"``, ``"log"`` or a callable ``h(y, c, e)``.
-        exponents: ``(m, K)`` exponents in ``(0, 1)`` for ``"power"`` goods (default 0.5).
+        exponents: ``(m, K)`` exponents in ``(0, 1)`` for ``"power"`` goods (default 0.5); exponent
+            1 is the ``"linear"`` kind.
         linear_map: ``(m, n, K)`` or ``(n, K)`` non-negative maps; default identity (``n = K``).
 
     Raises:
         ValueError: non-positive budgets, negative coefficients/maps, unknown production kinds,
-            exponents outside ``(0, 1]``, or inconsistent shapes.
+            exponents outside ``(0, 1)``, or inconsistent shapes.
 
     Examples:
         The report's Example 1 (Alice: budget 10, Bob: 5; Alice's good linear, Bob's
@@ -383,8 +384,9 @@ def resource_set(
 
         used = np.array([kind == "power" for kind in kinds])
         ev = np.asarray(e)[:, used]
-        if ev.size and not np.all((ev > 0) & (ev <= 1)):
-            raise ValueError("`exponents` of 'power' goods must lie in (0, 1] (concave production)")
+        if ev.size and not np.all((ev > 0) & (ev < 1)):
+            raise ValueError("`exponents` of 'power' goods must lie in (0, 1) (strictly concave "
+                             "production); use production='linear' for exponent 1")
     if linear_map is None:
         L = jnp.broadcast_to(jnp.eye(K, dtype=c.dtype), (m, K, K))
     else:
