@@ -363,22 +363,12 @@ def _basis_solution(P, T, basis, rounds: int = 2):
     c_B = (basis < k).astype(dt)
     ones = jnp.ones(m, dt)
     z_B, pi = T[:m, n], T[m, k:n]
-    # Products written as multiply-and-sum: at these sizes they run as fast as dots and compile
-    # several times faster on CPU (each dot is its own emitted kernel).
     for _ in range(rounds):
-        z = _vecmat(z_B, H)
-        z_B = z_B + _matvec(Binv, ones - _matvec(P, z[:k]) - z[k:])
-        pi = pi + _vecmat(c_B - _matvec(H, jnp.concatenate([_vecmat(pi, P), pi])), Binv)
-    q = _vecmat(z_B, H)[:k]
+        z = z_B @ H
+        z_B = z_B + Binv @ (ones - P @ z[:k] - z[k:])
+        pi = pi + (c_B - H @ jnp.concatenate([pi @ P, pi])) @ Binv
+    q = (z_B @ H)[:k]
     return _clean(pi), _clean(q)
-
-
-def _matvec(A, x):
-    return jnp.sum(A * x[None, :], axis=1)
-
-
-def _vecmat(x, A):
-    return jnp.sum(x[:, None] * A, axis=0)
 
 
 # -------------------------------------------------------------------- differentiation
