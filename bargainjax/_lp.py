@@ -79,7 +79,7 @@ Limitations: dense and exact-pivoting, so the cost per pivot is ``O(m (n + m))``
 count grows with the size: it beats a HiGHS loop per instance on batches of small and medium
 LPs (see ``tests/test_lp.py``'s timing test), not on one large LP.  float32 reaches its
 ``1e-5`` certificate on well-scaled problems; on badly scaled ones (rows or columns spanning
-more than about ``1e4``) expect ``MAX_STEPS_REACHED`` with residuals near ``1e-4`` (use float64
+more than about ``1e4``) expect ``MAX_STEPS_REACHED`` with a relative duality gap near ``1e-4``: large duals times rounding-level residuals; use float64
 or a looser ``tol``).  Variables are non-negative: split free ones.
 
 Differentiation: ``value`` carries a custom JVP by the envelope theorem,
@@ -186,6 +186,8 @@ def _simplex(T, basis, n, m_ub, m, tol, max_pivots, pricing):
     stall_limit = max(8, m // 2)
     big = jnp.iinfo(jnp.int32).max
     col_ids = jnp.arange(W, dtype=jnp.int32)
+    row_ids = jnp.arange(m + 2, dtype=jnp.int32)
+    rhs_entry = (row_ids < m)[:, None] & (col_ids == W - 1)[None, :]
     feas_tol = tol * (1.0 + jnp.max(jnp.abs(T[:m, -1])))
 
     def cond(s: _State):
@@ -214,7 +216,9 @@ def _simplex(T, basis, n, m_ub, m, tol, max_pivots, pricing):
         ratio = jnp.where(forced, 0.0, ratio)
         rmin = jnp.min(ratio)
         bounded = jnp.isfinite(rmin)
-        tied = (ratio <= rmin + tie_tol * (1.0 + rmin)) & (pos | forced)
+        # Ties (to rounding) in a relative band only: an absolute band would let a row with a
+        # slightly larger ratio leave and drive the true minimiser's basic value negative.
+        tied = (ratio <= rmin * (1.0 + tie_tol)) & (pos | forced)
         key_dantzig = jnp.where(tied, jnp.where(forced, jnp.inf, jnp.abs(col)), -1.0)
         key_bland = jnp.where(tied, basis, big)
         r = jnp.where(bland, jnp.argmin(key_bland), jnp.argmax(key_dantzig)).astype(jnp.int32)
@@ -227,21 +231,24 @@ def _simplex(T, basis, n, m_ub, m, tol, max_pivots, pricing):
         infeasible = end1 & (-T[m + 1, -1] > feas_tol)
         to_phase2 = end1 & ~infeasible
         redundant = art_row & (jnp.max(jnp.abs(T[:m, :k]), axis=1) <= red_tol)
-        clear = jnp.concatenate([
-            to_phase2 & ((redundant[:, None] & (col_ids < k)[None, :])
-                         | (art_row[:, None] & (col_ids == W - 1)[None, :])),
+        clear = to_phase2 & jnp.concatenate([
+            (redundant[:, None] & (col_ids < k)[None, :])
+            | (art_row[:, None] & (col_ids == W - 1)[None, :]),
             jnp.zeros((2, W), bool),
         ])
 
-        # The pivot (a no-op unless do_pivot), fused with the phase-2 clean-up.
+        # The pivot, written with masks rather than ``.at[r].set`` (which ``vmap`` would turn
+        # into a batch-wide scatter); a no-op unless ``do_pivot``.  Basic values are >= 0 in
+        # exact arithmetic: rounding-level negatives are cleared.
+        is_r = do_pivot & (row_ids == r)
         pivot_row = T[r] / jnp.where(do_pivot, T[r, j], 1.0)
-        factors = jnp.where(do_pivot, T[:, j], 0.0).at[r].set(0.0)
-        T = (T - factors[:, None] * pivot_row[None, :]).at[r].set(pivot_row)
-        T = jnp.where(clear, 0.0, T)
+        factors = jnp.where(is_r | ~do_pivot, 0.0, T[:, j])
+        T = jnp.where(is_r[:, None], pivot_row[None, :], T - factors[:, None] * pivot_row[None, :])
+        T = jnp.where(clear, 0.0, jnp.where(rhs_entry, jnp.maximum(T, 0.0), T))
+        basis = jnp.where(is_r[:m], j, basis)
 
         z_new = jnp.where(phase1, T[m + 1, -1], T[m, -1])
         improved = z_new > obj[-1] + imp_tol * (1.0 + jnp.abs(obj[-1]))
-        basis = jnp.where(do_pivot, basis.at[r].set(j), basis)
         outcome = jnp.where(
             infeasible,
             _INFEASIBLE,
