@@ -403,10 +403,11 @@ def _cmd_solve(args) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     """The ``bargainjax`` argument parser (subcommands ``solve``, ``run``, ``reproduce``)."""
-    from . import _runner
+    from . import __version__, _runner
 
     p = _Parser(prog=PROG, description="Cooperative bargaining solutions of games (JAX).")
     p.add_argument("--debug", action="store_true", help="show tracebacks instead of one line")
+    p.add_argument("--version", action="version", version=f"{PROG} {__version__}")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     s = sub.add_parser("solve", help="solve a game in Gambit .nfg format",
@@ -485,6 +486,10 @@ def main(argv=None) -> int:
     except KeyboardInterrupt:
         print(f"{PROG}: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # e.g. `bargainjax solve ... | head -1`
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 1
     except SystemExit as exit_:  # --help, --version
         return exit_.code if isinstance(exit_.code, int) else 0
     except Exception as err:  # noqa: BLE001 - the contract: one line, never a traceback

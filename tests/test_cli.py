@@ -260,3 +260,10 @@ def test_subprocess_error_is_one_line(tmp_path):
     assert p.returncode == 2
     assert p.stdout == ""
     assert p.stderr.strip().count("\n") == 0 and p.stderr.startswith("bargainjax: error: ")
+
+
+def test_version(capsys):
+    import bargainjax
+
+    assert main(["--version"]) == 0
+    assert capsys.readouterr().out.strip() == f"bargainjax {bargainjax.__version__}"
