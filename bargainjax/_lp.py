@@ -146,11 +146,11 @@ def default_tol(dtype) -> float:
 
 def _internal_tols(dtype, tol):
     """Pivot, reduced-cost, ratio-tie, improvement and redundant-row tolerances (on the scaled
-    tableau, whose rows and columns have entries of order one)."""
+    tableau, whose rows and columns have entries of order one).  ``tol`` may be traced."""
     eps = float(jnp.finfo(dtype).eps)
     f64 = jnp.finfo(dtype).bits >= 64
     piv = 1e-9 if f64 else 1e-4
-    opt = max(0.1 * tol, 64 * eps)
+    opt = jnp.maximum(0.1 * tol, 64 * eps)
     tie = 8 * eps
     improve = 100 * eps
     redundant = 16 * eps**0.5  # 2.4e-7 (f64), 5.5e-3 (f32)
@@ -316,8 +316,8 @@ def _envelope_jvp(primals, tangents):
 # ---------------------------------------------------------------------------------- core
 
 
-@functools.partial(jax.jit, static_argnames=("tol", "max_pivots", "pricing"))
-def _solve(c, A_ub, b_ub, A_eq, b_eq, *, tol, max_pivots, pricing):
+@functools.partial(jax.jit, static_argnames=("pricing",))
+def _solve(c, A_ub, b_ub, A_eq, b_eq, tol, max_pivots, *, pricing):
     dt = c.dtype
     n = c.shape[0]
     m_ub, m_eq = b_ub.shape[0], b_eq.shape[0]
@@ -465,10 +465,11 @@ def solve_lp(
         A_ub, b_ub: ``(m_ub, n)`` and ``(m_ub,)`` inequality constraints (both or neither).
         A_eq, b_eq: ``(m_eq, n)`` and ``(m_eq,)`` equality constraints (both or neither).
             Right-hand sides may have any sign.
-        tol: relative certificate tolerance (static); see the module docstring for the scales.
+        tol: relative certificate tolerance; see the module docstring for the scales.  May be
+            traced (swept under ``vmap``, changed under ``jit`` without recompiling).
             Default :func:`default_tol` of the data dtype: ``1e-9`` (float64), ``1e-5`` (float32;
             half-precision data is solved in float32).
-        max_pivots: cap on the pivots over both phases (static).  Default
+        max_pivots: cap on the pivots over both phases (may be traced, like ``tol``).  Default
             ``max(100, 20 (m + n))``.
         pricing: entering-variable rule (static): ``"steepest"`` (exact steepest edge, the
             default) or ``"dantzig"`` (most negative reduced cost).  Either falls back to
@@ -484,8 +485,8 @@ def solve_lp(
             data, a non-positive ``tol`` or ``max_pivots``, an unknown ``pricing``, or (when
             concrete) NaN/inf data.
 
-    Under ``jax.jit``, pass ``tol`` and ``max_pivots`` as static (e.g. with
-    ``functools.partial``); the other arguments are traced and may be batched with ``vmap``.
+    Only ``pricing`` and the shapes are static: every array argument, ``tol`` and
+    ``max_pivots`` included, may be traced under ``jit`` and batched with ``vmap``.
 
     Examples:
         >>> import jax.numpy as jnp, bargainjax as bj
@@ -515,13 +516,21 @@ def solve_lp(
     if A_eq is None:
         A_eq, b_eq = jnp.zeros((0, n), dt), jnp.zeros((0,), dt)
     c, A_ub, b_ub, A_eq, b_eq = (jnp.asarray(a, dt) for a in (c, A_ub, b_ub, A_eq, b_eq))
-    rel_tol = default_tol(dt) if tol is None else float(tol)
-    if not (np.isfinite(rel_tol) and rel_tol > 0):
+    if tol is None:
+        tol = default_tol(dt)
+    elif v.is_concrete(tol) and not (np.all(np.isfinite(tol)) and np.all(np.asarray(tol) > 0)):
         raise ValueError(f"`tol` must be positive, got {tol}")
+    if np.ndim(tol) != 0:
+        raise ValueError(f"`tol` must be a scalar, got shape {np.shape(tol)}")
     m = b_ub.shape[0] + b_eq.shape[0]
-    cap = max(100, 20 * (m + n)) if max_pivots is None else int(max_pivots)
-    if cap < 1:
+    if max_pivots is None:
+        max_pivots = max(100, 20 * (m + n))
+    elif v.is_concrete(max_pivots) and not (
+        np.ndim(max_pivots) == 0 and float(max_pivots) == int(max_pivots) and max_pivots >= 1
+    ):
         raise ValueError(f"`max_pivots` must be a positive integer, got {max_pivots}")
     if pricing not in ("steepest", "dantzig"):
         raise ValueError(f"`pricing` must be 'steepest' or 'dantzig', got {pricing!r}")
-    return _solve(c, A_ub, b_ub, A_eq, b_eq, tol=rel_tol, max_pivots=cap, pricing=pricing)
+    tol = jnp.asarray(tol, dt)
+    max_pivots = jnp.asarray(max_pivots, jnp.int32)
+    return _solve(c, A_ub, b_ub, A_eq, b_eq, tol, max_pivots, pricing=pricing)

@@ -335,6 +335,21 @@ def test_jit_equals_eager_and_no_recompile():
         for a, j in zip(eager, jitted):
             np.testing.assert_array_equal(np.asarray(a), np.asarray(j))
     assert jsolve._cache_size() == 1
+    # tol and max_pivots are traced: new values do not recompile
+    f = jax.jit(solve_lp)
+    before = f._cache_size()  # jit caches are shared by every wrapper of solve_lp
+    for tol, cap in [(1e-9, 100), (1e-6, 50), (1e-3, 3)]:
+        sol = f(*problems[0], tol=tol, max_pivots=cap)
+        assert int(sol.num_pivots) <= cap
+    assert f._cache_size() == before + 1
+    assert int(sol.status) == Status.MAX_STEPS_REACHED
+
+
+def test_vmap_over_tol():
+    rng = np.random.default_rng(13)
+    problem = random_lp(rng, 4, 5, 3)
+    sols = jax.vmap(lambda t: solve_lp(*problem, tol=t))(jnp.array([1e-9, 1e-6]))
+    np.testing.assert_allclose(sols.value[0], sols.value[1], rtol=1e-9)
 
 
 def test_vmap_equals_loop_batch_128():
