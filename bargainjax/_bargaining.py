@@ -33,6 +33,7 @@ import numpy as np
 from . import _validate as v
 from ._concave import flatten, frank_wolfe_gap, maximize_concave, unflatten
 from ._feasible import PolytopeHull, ResourceSet, SeparableHull, ideal_point
+from ._lp import solve_lp
 from ._status import Status
 from ._zero_sum import solve_zero_sum
 
@@ -118,6 +119,8 @@ def _max_min(F, d, sigma, tol, max_steps):
     n = F.num_players
     if n == 2:
         return _max_min_two_players(F, d, sigma)
+    if isinstance(F, SeparableHull):
+        return _max_min_lp(F, d, sigma, tol)
     # Dual: minimise φ(λ) = h_F(λ/σ) - (λ/σ)·d over the simplex by mirror descent; the
     # Frank–Wolfe gap of -φ is φ(λ) - min_i r_i(u*(λ)), the primal-dual gap.
 
@@ -134,6 +137,29 @@ def _max_min(F, d, sigma, tol, max_steps):
     res = F.maximize(lam / sigma)
     t = jnp.min((res.payoffs - d) / sigma)
     return t, res.strategy, lam, out.gap, out.num_steps
+
+
+def _max_min_lp(F, d, sigma, tol):
+    """Minkowski sums of polytopes, any ``n``: the exact LP
+    ``max t  s.t.  t - (Σ_j P_j^T s_j - d)_i / σ_i <= 0,  1^T s_j = 1,  s >= 0``
+    with ``t = t⁺ - t⁻``; its inequality duals are the weights ``λ``."""
+    sizes = F.block_sizes
+    n, K, B = F.num_players, sum(sizes), len(sizes)
+    dt = d.dtype
+    P = jnp.concatenate(F.parts, axis=0)  # (K, n)
+    A_ub = jnp.concatenate([-(P / sigma[None, :]).T, jnp.ones((n, 1), dt), -jnp.ones((n, 1), dt)], 1)
+    b_ub = -d / sigma
+    ids = np.repeat(np.arange(B), sizes)
+    A_eq = jnp.concatenate([jnp.asarray(ids[None, :] == np.arange(B)[:, None], dt),
+                            jnp.zeros((B, 2), dt)], axis=1)
+    c = jnp.zeros(K + 2, dt).at[K].set(1.0).at[K + 1].set(-1.0)
+    sol = solve_lp(c, A_ub, b_ub, A_eq, jnp.ones(B, dt), tol=tol)
+    strategy = unflatten(sol.x[:K], sizes)
+    t = jnp.min((F.payoffs(strategy) - d) / sigma)
+    lam = _normalise(jnp.maximum(sol.dual_ub, 0.0))
+    cert = jnp.maximum(jnp.maximum(sol.primal_residual, sol.dual_residual), sol.gap)
+    cert = jnp.where(sol.status == Status.SUCCESSFUL, cert, jnp.inf)
+    return t, strategy, lam, cert, sol.num_pivots
 
 
 def _max_min_two_players(F, d, sigma):
