@@ -396,8 +396,10 @@ def _solve(c, A_ub, b_ub, A_eq, b_eq, tol, max_pivots, *, pricing):
     prs, drs, gaps, rels = jax.vmap(
         lambda x, y: _certificate(cs, Ad, bd, is_eq, x, y)
     )(xs, ys)
-    pick = (rels[1] <= rels[0]).astype(jnp.int32)
-    x, y, pr, dr, gap, rel = (a[pick] for a in (xs, ys, prs, drs, gaps, rels))
+    polished = rels[1] <= rels[0]
+    x, y, pr, dr, gap, rel = (
+        jnp.where(polished, a[1], a[0]) for a in (xs, ys, prs, drs, gaps, rels)
+    )
     yu, ye = (y[:0], y[:0]) if dummy else (y[:m_ub], y[m_ub:])
 
     status = jnp.where(
