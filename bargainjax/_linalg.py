@@ -44,7 +44,8 @@ def solve(A: jax.Array, b: jax.Array) -> jax.Array:
         pivot_row = Ab[r] / piv
         is_r = rows == r
         factors = jnp.where(is_r, 0.0, col)
-        Ab = jnp.where(is_r[:, None], pivot_row[None, :], Ab - factors[:, None] * pivot_row[None, :])
+        eliminated = Ab - factors[:, None] * pivot_row[None, :]
+        Ab = jnp.where(is_r[:, None], pivot_row[None, :], eliminated)
         return Ab, used | is_r, jnp.where(is_r, j, holds)
 
     Ab, _, holds = jax.lax.fori_loop(

@@ -14,12 +14,12 @@ Algorithm (:func:`solve_zero_sum`), on the game rescaled to payoffs in ``[0, 1]`
    each block followed by a *polish on the identified supports*: solve the square equaliser
    system :math:`(My)_{S_x} = w,\ (x^\top M)_{S_y} = v,\ \sum x = \sum y = 1`, keep it if the
    gap drops.
-2. *Exact simplex* for every instance still above ``tol`` (all of them by default): a dense
-   tableau simplex method on :math:`\max 1^\top q` s.t. :math:`(M' q) \le 1, q \ge 0` with
-   :math:`M' = M + 1 \ge 1` (the classical LP of a matrix game; e.g. Nisan et al. 2007, §1.4),
-   Dantzig's rule then Bland's rule against cycling; ``y = q / 1^\top q`` and ``x`` is the dual
-   (the slack columns' reduced costs) normalised.
-3. *Iterative refinement on the optimal basis*: the final tableau holds :math:`B^{-1}`; two
+2. *Exact simplex* for every instance still above ``tol`` (all of them by default): a
+   condensed (Tucker) tableau simplex method on :math:`\max 1^\top q` s.t. :math:`M' q \le 1,
+   q \ge 0` with :math:`M' = M + 1 \ge 1` (the classical LP of a matrix game; e.g. Nisan et
+   al. 2007, §1.4), Dantzig's rule then Bland's rule against cycling; ``y = q / 1^\top q`` and
+   ``x`` is the dual (the slacks' reduced costs) normalised.
+3. *Iterative refinement on the optimal basis*: the final tableau gives :math:`B^{-1}`; two
    rounds of :math:`z_B \leftarrow z_B + B^{-1}(1 - A z)` and :math:`\pi \leftarrow \pi +
    B^{-\top}(c_B - A_B^\top \pi)`, with residuals recomputed from ``M`` itself, remove the
    rounding accumulated over the pivots.  This is what makes float32 reach its ``1e-6``
@@ -29,8 +29,9 @@ Algorithm (:func:`solve_zero_sum`), on the game rescaled to payoffs in ``[0, 1]`
 
 Every stage runs per instance inside ``lax.while_loop`` so under ``vmap`` each game stops at its
 own certificate; nothing leaves JAX.  The pivot is written for ``vmap``: the pivot column and row
-are gathered (small), and the rank-one update and the row replacement are one elementwise pass
-over the tableau (a per-instance ``.at[r].set`` would become a batch-wide scatter).
+are gathered (small), and the exchange itself is a single rank-one update of the condensed
+tableau — one fused multiply-subtract pass (a per-instance ``.at[r].set`` would become a
+batch-wide scatter).  See :func:`_simplex`.
 
 Differentiation: the value is differentiated by Danskin's theorem, :math:`dv = x^\top dM\, y`
 (exact wherever the value is differentiable, a valid directional derivative otherwise).  The
@@ -280,95 +281,176 @@ def _omwu(M, tol, max_steps, inner):
 # ----------------------------------------------------------------------------- simplex
 
 # Tolerances in units of the machine epsilon, on a tableau whose constraint matrix is in
-# [1, 2].  A reduced cost above -4 eps counts as optimal: a dual infeasibility d costs at most
-# about d * value in the gap, so 4 eps keeps float32 under its 1e-6 tolerance (16 eps did not).
+# [1, 2].  A reduced cost above -4 eps counts as optimal in the main loop: a dual infeasibility
+# d costs about d * value (<= 2 d) in the gap, so 16 eps lost float32's 1e-6 and even 4 eps can
+# (1 in 1024 64x64 games).  The tableau's reduced costs carry the rounding of every pivot, so
+# going lower there invites pivots on noise; instead a cleanup pass (below float64) recomputes
+# them from the data after refinement (accurate to ~eps) and pivots on those below -1 eps.
 _OPT_TOL = 4
+_CLEANUP_TOL = 1
 _PIVOT_TOL = 16
 
 
-def _simplex(M, needed, max_pivots):
-    """Exact LP solve of the game ``M`` (entries in [0, 1]) by a dense tableau simplex.
+class _Basis(NamedTuple):
+    """A simplex basis of ``max 1ᵀq s.t. P q + s = 1, q, s >= 0`` and its condensed tableau.
 
-    Solves ``max 1ᵀq s.t. (M + 1) q + s = 1, q, s >= 0`` from the slack basis.  Runs only while
-    ``needed`` (so finished ``vmap`` lanes cost nothing beyond the slowest needy lane).
+    Variables are labelled ``q_j = j`` and ``s_i = k + i``.  ``D = [B⁻¹N; reduced costs]``
+    ``(m+1, k)`` has one column per nonbasic variable, ``rhs = [B⁻¹1; objective]``.
+    """
 
-    Returns ``(P, T, basis, pivots)``: ``P = M + 1``, the final tableau ``T`` (``(m+1, k+m+1)``:
-    constraint rows, then the reduced-cost row; columns ``q``, slacks, right-hand side) and the
-    basic variable of each row.
+    D: jax.Array
+    rhs: jax.Array
+    basic: jax.Array  # (m,) the basic variable of each row
+    nonbasic: jax.Array  # (k,) the nonbasic variable of each column
+    pivots: jax.Array  # () pivots taken
+
+
+def _pivot(basis: _Basis, needed, max_pivots: int, opt_tol) -> _Basis:
+    r"""Run simplex pivots on a condensed (Tucker) tableau until optimal (or ``max_pivots``).
+
+    Dantzig's rule (most negative reduced cost) for the first ``2 (m + k)`` pivots, then Bland's
+    (lowest-labelled improving variable, and among tied ratios the lowest-labelled leaving one)
+    against cycling.  Runs only while ``needed`` (so finished ``vmap`` lanes cost nothing beyond
+    the slowest needy lane).
+
+    Exchanging basic row ``r`` with nonbasic column ``c`` (pivot ``p = D[r, c]``) is exactly one
+    rank-one update,
+
+    .. math:: D \leftarrow D - (D_{:c} - e_r)\,(D_{r:} + e_c)/p,
+
+    which gives the textbook rules (pivot ``1/p``, row ``/p``, column ``-/p``, rest
+    ``- D_ic D_rj / p``) without a per-instance row or column write: under ``vmap`` the pivot
+    is one fused multiply-subtract over a tableau half the size of the full one.
+    """
+    D, rhs, basic, nonbasic, pivots0 = basis
+    m1, k = D.shape
+    m = m1 - 1
+    n = k + m
+    dt = D.dtype
+    eps = jnp.finfo(dt).eps
+    bland_after = 2 * n
+    rows, cols = jnp.arange(m + 1), jnp.arange(k)
+
+    def cond(c):
+        *_, pivots, optimal = c
+        return needed & ~optimal & (pivots < max_pivots)
+
+    def body(c):
+        D, rhs, basic, nonbasic, pivots, _ = c
+        obj = D[m]
+        improving = obj < -opt_tol * eps
+        bland = jnp.argmin(jnp.where(improving, nonbasic, n + 1))
+        j = jnp.where(pivots < bland_after, jnp.argmin(obj), bland)
+        col = D[:, j]
+        pos = col[:m] > _PIVOT_TOL * eps
+        ratio = jnp.where(pos, rhs[:m] / jnp.where(pos, col[:m], 1.0), jnp.inf)
+        rmin = jnp.min(ratio)
+        # Ties (to rounding) leave by the smallest basic label (Bland).  The tie band must be
+        # relative and tight: an absolute band lets a row with a slightly larger ratio leave,
+        # driving the true minimiser's basic value negative (float32 lost 1e-5 that way).
+        tied = ratio <= rmin * (1.0 + 8 * eps)
+        r = jnp.argmin(jnp.where(tied, basic, n + 1))
+        ok = jnp.any(improving) & jnp.isfinite(rmin)
+        p = col[r]
+        u = jnp.where(ok, col - (rows == r), 0.0)
+        v = (D[r] + (cols == j)) / p
+        D = D - u[:, None] * v[None, :]
+        rhs = rhs - u * (rhs[r] / p)
+        # Basic values are >= 0 in exact arithmetic; clear rounding-level negatives.
+        rhs = jnp.where(rows < m, jnp.maximum(rhs, 0.0), rhs)
+        entering, leaving = nonbasic[j], basic[r]
+        basic = jnp.where(ok & (rows[:m] == r), entering, basic)
+        nonbasic = jnp.where(ok & (cols == j), leaving, nonbasic)
+        return D, rhs, basic, nonbasic, pivots + ok.astype(jnp.int32), ~ok
+
+    D, rhs, basic, nonbasic, pivots, _ = jax.lax.while_loop(
+        cond, body, (D, rhs, basic, nonbasic, jnp.asarray(0, jnp.int32), jnp.asarray(False))
+    )
+    return _Basis(D, rhs, basic, nonbasic, pivots0 + pivots)
+
+
+def _refine(P, basis: _Basis, rounds: int = 2):
+    """Basic values and duals ``π`` of ``basis``, refined against ``P`` itself.
+
+    ``B⁻¹``'s column for slack ``i`` is the tableau column of ``s_i`` when ``s_i`` is nonbasic,
+    else ``e_row``, so ``B⁻¹ r = D[:m] S_N r + S_B r`` with one-hot selections ``S_N`` (slack
+    -> its column) and ``S_B`` (slack -> its row): matrix-vector products only, never the
+    ``O(m² k)`` product that forms ``B⁻¹``.  Each round recomputes the primal residual
+    ``1 - P q - s`` and the dual residual ``c_B - A_Bᵀ π`` (``A = [P | I]``) from the data and
+    corrects with ``B⁻¹`` (iterative refinement).  Returns ``(z, π)`` with ``z`` the full
+    ``(k + m,)`` primal vector.
+    """
+    D, rhs, basic, nonbasic, _ = basis
+    m, k = P.shape
+    n = k + m
+    dt = P.dtype
+    slacks = k + jnp.arange(m)
+    S_N = (nonbasic[:, None] == slacks[None, :]).astype(dt)  # (k, m)
+    S_B = (basic[:, None] == slacks[None, :]).astype(dt)  # (m, m)
+    B = D[:m]
+
+    def B_inv_times(r):
+        return B @ (S_N @ r) + S_B @ r
+
+    def times_B_inv(r):
+        return (r @ B) @ S_N + r @ S_B
+
+    H = (basic[:, None] == jnp.arange(n)[None, :]).astype(dt)  # H[r, basic[r]] = 1
+    c_B = (basic < k).astype(dt)
+    ones = jnp.ones(m, dt)
+    z_B, pi = rhs[:m], D[m] @ S_N
+    for _ in range(rounds):
+        z = z_B @ H
+        z_B = z_B + B_inv_times(ones - P @ z[:k] - z[k:])
+        pi = pi + times_B_inv(c_B - H @ jnp.concatenate([pi @ P, pi]))
+    return z_B @ H, pi
+
+
+def _simplex(M, needed, rel_tol):
+    """Exact LP solve of the game ``M`` (entries in [0, 1]); returns ``(x, y, pivots)``.
+
+    Solves ``max 1ᵀq s.t. (M + 1) q + s = 1, q, s >= 0`` from the slack basis with
+    :func:`_pivot` and refines the optimal basis (:func:`_refine`).
+
+    Below float64, a cleanup follows where the refined strategies still miss ``rel_tol`` and
+    the reduced costs recomputed from the refined duals show an improving column (a
+    rounding-level mistake of the tableau's own reduced costs): reset the tableau's objective
+    row and right-hand side to the refined values, pivot with the tighter tolerance, refine
+    again.  It is a ``while_loop`` of at most one step, so it costs nothing unless some
+    instance needs it (about 1 in 1000 float32 64x64 games).  float64 reaches ~1e-15 without it,
+    so it is not compiled there.
     """
     m, k = M.shape
     n = k + m
     dt = M.dtype
     eps = jnp.finfo(dt).eps
     P = M + 1.0
-    T = jnp.zeros((m + 1, n + 1), dt)
-    T = T.at[:m, :k].set(P).at[:m, k:n].set(jnp.eye(m, dtype=dt)).at[:m, n].set(1.0)
-    T = T.at[m, :k].set(-1.0)
-    basis = jnp.arange(k, n)
-    bland_after = 2 * n
-    rows = jnp.arange(m + 1)
-    rhs_entry = (rows < m)[:, None] & (jnp.arange(n + 1) == n)[None, :]
-    basis_rows = jnp.arange(m)
+    D = jnp.zeros((m + 1, k), dt).at[:m].set(P).at[m].set(-1.0)
+    rhs = jnp.zeros(m + 1, dt).at[:m].set(1.0)
+    start = _Basis(D, rhs, jnp.arange(k, n), jnp.arange(k), jnp.asarray(0, jnp.int32))
+    basis = _pivot(start, needed, 50 * n, _OPT_TOL)
+    z, pi = _refine(P, basis)
+    x, y = _clean(pi), _clean(z[:k])
+    if jnp.finfo(dt).bits >= 64:
+        return x, y, basis.pivots
 
-    def cond(c):
-        _, _, pivots, optimal = c
-        return needed & ~optimal & (pivots < max_pivots)
+    # Reduced costs from the data (q_j: (πᵀP)_j - 1, s_i: π_i) on the nonbasic columns.
+    reduced = jnp.concatenate([pi @ P - 1.0, pi])
+    obj = (basis.nonbasic[:, None] == jnp.arange(n)[None, :]).astype(dt) @ reduced
+    z_B = (basis.basic[:, None] == jnp.arange(n)[None, :]).astype(dt) @ z
+    again = (needed & (best_response_gap(M, x, y) > rel_tol)
+             & jnp.any(obj < -_CLEANUP_TOL * eps))
+    reset = basis._replace(D=basis.D.at[m].set(obj),
+                           rhs=basis.rhs.at[:m].set(jnp.maximum(z_B, 0.0)))
 
-    def body(c):
-        T, basis, pivots, _ = c
-        obj = T[m, :n]
-        improvable = jnp.min(obj) < -_OPT_TOL * eps
-        # Dantzig's rule (most negative reduced cost), then Bland's (first negative).
-        j = jnp.where(pivots < bland_after, jnp.argmin(obj), jnp.argmax(obj < -_OPT_TOL * eps))
-        col = T[:, j]
-        pos = col[:m] > _PIVOT_TOL * eps
-        ratio = jnp.where(pos, T[:m, n] / jnp.where(pos, col[:m], 1.0), jnp.inf)
-        rmin = jnp.min(ratio)
-        # Ties (to rounding) leave by the smallest basic index (Bland).  The tie band must be
-        # relative and tight: an absolute band lets a row with a slightly larger ratio leave,
-        # driving the true minimiser's basic value negative (float32 lost 1e-5 that way).
-        tied = ratio <= rmin * (1.0 + 8 * eps)
-        r = jnp.argmin(jnp.where(tied, basis, n + 1))
-        ok = improvable & jnp.isfinite(rmin)
-        pivot_row = T[r] / col[r]
-        is_r = rows == r
-        factors = jnp.where(is_r | ~ok, 0.0, col)
-        T = jnp.where(is_r[:, None] & ok, pivot_row[None, :],
-                      T - factors[:, None] * pivot_row[None, :])
-        # Basic values are >= 0 in exact arithmetic; clear rounding-level negatives.
-        T = jnp.where(rhs_entry, jnp.maximum(T, 0.0), T)
-        basis = jnp.where(ok & (basis_rows == r), j, basis)
-        return T, basis, pivots + ok.astype(jnp.int32), ~ok
+    def cleanup(c):
+        basis, _, _, _ = c
+        basis = _pivot(basis, True, n, _CLEANUP_TOL)
+        z, pi = _refine(P, basis)
+        return basis, _clean(pi), _clean(z[:k]), jnp.asarray(False)
 
-    T, basis, pivots, _ = jax.lax.while_loop(
-        cond, body, (T, basis, jnp.asarray(0, jnp.int32), jnp.asarray(False))
-    )
-    return P, T, basis, pivots
-
-
-def _basis_solution(P, T, basis, rounds: int = 2):
-    """Strategies ``(x, y)`` of the final basis, refined against ``P`` itself.
-
-    ``T[:m, k:k+m]`` is ``B⁻¹`` (the slack columns started as the identity), ``T[:m, -1]`` the
-    basic values and ``T[m, k:k+m]`` the duals ``π = c_Bᵀ B⁻¹``.  Each round recomputes the
-    primal residual ``1 - P q - s`` and the dual residual ``c_B - A_Bᵀ π`` from the data and
-    corrects with ``B⁻¹`` (iterative refinement).  Basis membership is one-hot, so nothing is
-    gathered or scattered per instance.
-    """
-    m, k = P.shape
-    n = k + m
-    dt = P.dtype
-    Binv = T[:m, k:n]
-    H = (basis[:, None] == jnp.arange(n)[None, :]).astype(dt)  # H[r, basis[r]] = 1
-    c_B = (basis < k).astype(dt)
-    ones = jnp.ones(m, dt)
-    z_B, pi = T[:m, n], T[m, k:n]
-    for _ in range(rounds):
-        z = z_B @ H
-        z_B = z_B + Binv @ (ones - P @ z[:k] - z[k:])
-        pi = pi + (c_B - H @ jnp.concatenate([pi @ P, pi])) @ Binv
-    q = (z_B @ H)[:k]
-    return _clean(pi), _clean(q)
+    basis2, x2, y2, _ = jax.lax.while_loop(lambda c: c[3], cleanup, (reset, x, y, again))
+    return x2, y2, jnp.where(again, basis2.pivots, basis.pivots)
 
 
 # -------------------------------------------------------------------- differentiation
@@ -471,8 +553,7 @@ def _solve(M, rel_tol, max_steps, method, check_every):
     if method == "mirror":
         x, y, gap, steps = _omwu(Mn, rel_tol, max_steps, check_every)
     needed = gap > rel_tol
-    P, T, basis, pivots = _simplex(Mn, needed, 50 * (m + k))
-    xs, ys = _basis_solution(P, T, basis)
+    xs, ys, pivots = _simplex(Mn, needed, rel_tol)
     gs = best_response_gap(Mn, xs, ys)
     take = needed & (gs < gap)
     x, y = jnp.where(take, xs, x), jnp.where(take, ys, y)
@@ -610,7 +691,7 @@ def _entropic_newton(M, tau, tol_abs, max_steps):
         stalled = ~accept & ~advance
         return alpha, beta, t_next, phi, res, steps + 1, stalled
 
-    alpha, beta, t, _, res, steps, _ = jax.lax.while_loop(
+    alpha, beta, _, _, res, steps, _ = jax.lax.while_loop(
         cond, body,
         (alpha, beta, tau_start, phi0, res0, jnp.asarray(0, jnp.int32), jnp.asarray(False)),
     )

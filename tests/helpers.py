@@ -12,7 +12,8 @@ because the test directory has no ``__init__.py``).
 
 from __future__ import annotations
 
-from typing import Callable, NamedTuple
+from collections.abc import Callable
+from typing import NamedTuple
 
 import numpy as np
 from scipy.optimize import linprog
