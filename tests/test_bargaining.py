@@ -45,7 +45,7 @@ product, a ratio of 1 for the KSBS, a gain of 10 that never binds for the egalit
 solution) and padding by repeated points, so they share one compiled NBS.  Those batched
 functions are compiled ahead of time at XLA's lowest backend optimisation level (half the
 compile time; results agree with the default to rounding, but exact argmax ties may break the
-other way, which is how the separable-set bug below surfaced).  ``jit == eager``,
+other way, which is how the max-min primal-recovery bug below surfaced).  ``jit == eager``,
 ``vmap == loop`` and the no-recompile test use the plain ``jax.jit`` path.
 
 Known bugs are ``xfail(strict=True)`` tests with a minimal reproducer in their reason.
@@ -452,11 +452,12 @@ def _separable_instances():
 def test_separable_set_nbs_agrees_with_its_joint_polytope():
     """Σ_j conv(P_j) = conv{Σ_j p_j}: the NBS over a separable set (one simplex per part) equals
     the NBS over the 27-point joint polytope, and its certificate recomputed over the joint
-    vertices holds.  (Its ``status`` is not asserted here: see the xfail below.)"""
+    vertices holds."""
     parts, joint, d = _separable_instances()
     sep, _ = _separable3(parts[:, 0], parts[:, 1], parts[:, 2], d)
     ref, *_ = nbs3(joint, d)
     np.testing.assert_array_equal(ref.status, SUCCESS)
+    np.testing.assert_array_equal(sep.status, SUCCESS)
     np.testing.assert_allclose(sep.payoffs, ref.payoffs, rtol=1e-8, atol=1e-9)
     for i in range(len(parts)):
         assert _nbs_gap(joint[i], d[i], np.ones(3), sep.payoffs[i]) <= sep.tol[i]
@@ -465,16 +466,12 @@ def test_separable_set_nbs_agrees_with_its_joint_polytope():
         np.testing.assert_allclose(u, sep.payoffs[i], atol=1e-12)
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: for a SeparableHull (or any non-polytope set) with "
-                   "n >= 3 players, _max_min returns as primal point the single LMO maximiser "
-                   "F.maximize(λ/σ) at the final dual λ; at the dual optimum the maximiser is not "
-                   "unique (a kink), so its max-min value t is wrong (0 here). Hence "
-                   "nash_bargaining(separable_set([eye(3)]), 0) reports INFEASIBLE (its payoffs "
-                   "(1/3, 1/3, 1/3) are right; the polytope gives status 0) and "
-                   "kalai_smorodinsky returns (1, 0, 0) with status INFEASIBLE")
 def test_separable_set_with_a_kink_at_the_dual_optimum():
+    """conv{e_1, e_2, e_3} + {0} + {0}: every vertex ties at the dual optimum λ = (1/3, 1/3, 1/3),
+    so no single weighted-sum maximiser is the max-min point (this used to make the NBS report
+    INFEASIBLE and the KSBS return (1, 0, 0); fixed by the LP route for Minkowski sums)."""
     parts = np.zeros((1, 3, 3, 3))
-    parts[0, 0] = np.eye(3)  # conv{e_1, e_2, e_3} + {0} + {0}
+    parts[0, 0] = np.eye(3)
     nbs, ks = _separable3(parts[:, 0], parts[:, 1], parts[:, 2], np.zeros((1, 3)))
     np.testing.assert_allclose(nbs.payoffs[0], [1 / 3] * 3, rtol=1e-9)
     assert nbs.status[0] == SUCCESS
@@ -482,10 +479,6 @@ def test_separable_set_with_a_kink_at_the_dual_optimum():
     assert ks.status[0] == SUCCESS
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: same cause: the KSBS of random three-player "
-                   "separable sets never certifies (status MAX_STEPS_REACHED, primal-dual gap "
-                   "~0.1 of the ratio scale on 128/128 instances); it should match the KSBS of "
-                   "the joint polytope")
 def test_separable_set_ksbs_agrees_with_its_joint_polytope():
     parts, joint, d = _separable_instances()
     _, ks = _separable3(parts[:, 0], parts[:, 1], parts[:, 2], d)
@@ -494,7 +487,28 @@ def test_separable_set_ksbs_agrees_with_its_joint_polytope():
     t_sep = np.min((ks.payoffs - d) / (I - d), axis=1)
     t_ref = np.min((ref.payoffs - d) / (I - d), axis=1)
     np.testing.assert_array_equal(ks.status, SUCCESS)
-    np.testing.assert_allclose(t_sep, t_ref, atol=1e-7)
+    assert np.all(ks.gap <= ks.tol)
+    np.testing.assert_allclose(t_sep, t_ref, atol=1e-9)
+
+
+_resource3 = _Batched(lambda c, d: (
+    bj.nash_bargaining(bj.resource_set(1.0, c, production="linear"), d),
+    bj.kalai_smorodinsky(bj.resource_set(1.0, c, production="linear"), d)))
+
+
+@pytest.mark.xfail(strict=True, reason="BUG: for a non-polytope set with n >= 3 players (here a "
+                   "ResourceSet; SeparableHull now goes through an LP), _max_min takes as primal "
+                   "point the single maximiser F.maximize(λ/σ) at the final dual λ; at a kink of "
+                   "the frontier (linear goods) the dual optimum has tied maximisers, so its "
+                   "max-min value is wrong (0 here). nash_bargaining(resource_set(1.0, [[1,1,1]], "
+                   "production='linear'), zeros(3)) reports INFEASIBLE (payoffs (1/3,1/3,1/3) are "
+                   "right) and kalai_smorodinsky returns (1, 0, 0) with status INFEASIBLE")
+def test_resource_set_three_players_with_a_kink():
+    nbs, ks = _resource3(np.ones((1, 1, 3)), np.zeros((1, 3)))
+    np.testing.assert_allclose(nbs.payoffs[0], [1 / 3] * 3, rtol=1e-9)
+    assert nbs.status[0] == SUCCESS
+    np.testing.assert_allclose(ks.payoffs[0], [1 / 3] * 3, rtol=1e-9)
+    assert ks.status[0] == SUCCESS
 
 
 # ------------------------------------------------------------------------- properties
