@@ -45,11 +45,31 @@ from ._bargaining import (
     variance_normalized as variance_normalized,
 )
 from ._disagreement import SecurityLevels as SecurityLevels, security_levels as security_levels
+from ._coalitions import (
+    coalition_sizes as coalition_sizes,
+    from_dividends as from_dividends,
+    harsanyi_dividends as harsanyi_dividends,
+    members as members,
+    shapley_value as shapley_value,
+    shapley_weights as shapley_weights,
+    threat_payoffs as threat_payoffs,
+    tu_game as tu_game,
+)
+from ._coco import (
+    CoalitionValues as CoalitionValues,
+    CocoValue as CocoValue,
+    coalition_fight_matrix as coalition_fight_matrix,
+    coalition_values as coalition_values,
+    coco_value as coco_value,
+    coco_value_two_player as coco_value_two_player,
+)
 
 __version__ = "0.1.0"
 
 __all__ = [
     "BargainingSolution",
+    "CoalitionValues",
+    "CocoValue",
     "EntropicSolution",
     "Face",
     "NormalFormGame",
@@ -65,12 +85,20 @@ __all__ = [
     "armstrong",
     "bimatrix_game",
     "check",
+    "coalition_fight_matrix",
+    "coalition_sizes",
+    "coalition_values",
+    "coco_value",
+    "coco_value_two_player",
     "correlated_set",
     "egalitarian",
+    "from_dividends",
     "game_from_tables",
+    "harsanyi_dividends",
     "ideal_point",
     "kalai_smorodinsky",
     "maximizing_face",
+    "members",
     "minkowski_sum",
     "nash_bargaining",
     "normal_form_game",
@@ -82,10 +110,14 @@ __all__ = [
     "security_levels",
     "separable_game",
     "separable_set",
+    "shapley_value",
+    "shapley_weights",
     "solve_zero_sum",
     "solve_zero_sum_entropic",
     "status_message",
     "supporting_weights",
+    "threat_payoffs",
+    "tu_game",
     "utilitarian",
     "variance_normalized",
     "write_nfg",
