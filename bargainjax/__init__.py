@@ -45,6 +45,7 @@ from ._bargaining import (
     variance_normalized as variance_normalized,
 )
 from ._disagreement import SecurityLevels as SecurityLevels, security_levels as security_levels
+from ._lp import LPSolution as LPSolution, solve_lp as solve_lp
 from ._coalitions import (
     coalition_sizes as coalition_sizes,
     from_dividends as from_dividends,
@@ -72,6 +73,7 @@ __all__ = [
     "CocoValue",
     "EntropicSolution",
     "Face",
+    "LPSolution",
     "NormalFormGame",
     "PolytopeHull",
     "ResourceSet",
@@ -112,6 +114,7 @@ __all__ = [
     "separable_set",
     "shapley_value",
     "shapley_weights",
+    "solve_lp",
     "solve_zero_sum",
     "solve_zero_sum_entropic",
     "status_message",
