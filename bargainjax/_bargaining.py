@@ -134,9 +134,22 @@ def _max_min(F, d, sigma, tol, max_steps):
     out = maximize_concave(neg_phi, lam0, tol=tol, max_steps=max_steps, check_every=25,
                            support_size=n)
     lam = out.strategy[0]
-    res = F.maximize(lam / sigma)
-    t = jnp.min((res.payoffs - d) / sigma)
-    return t, res.strategy, lam, out.gap, out.num_steps
+    # Primal recovery: at a kink the dual optimum has tied maximisers, so mix the maximisers at
+    # λ and at λ nudged toward each vertex of the simplex, with the mixture that maximises the
+    # smallest ratio (a small matrix game).  Mixing strategies is feasible and, payoffs being
+    # concave in the strategy, at least as good as mixing the payoffs.
+    eye = jnp.eye(n, dtype=d.dtype)
+    duals = jnp.concatenate([lam[None, :], (1 - 1e-6) * lam[None, :] + 1e-6 * eye,
+                             (1 - 1e-3) * lam[None, :] + 1e-3 * eye])
+    cands = [F.maximize(l / sigma) for l in duals]
+    R = jnp.stack([(c.payoffs - d) / sigma for c in cands])  # (candidates, n)
+    mix = solve_zero_sum(R, tol=tol).row_strategy
+    strategy = jax.tree_util.tree_map(
+        lambda *ss: jax.lax.stop_gradient(sum(w * s for w, s in zip(mix, ss))),
+        *[c.strategy for c in cands])
+    t = jnp.min((F.payoffs(strategy) - d) / sigma)
+    gap = jnp.maximum(-out.value - t, 0.0)
+    return t, strategy, lam, gap, out.num_steps
 
 
 def _max_min_lp(F, d, sigma, tol):
@@ -197,12 +210,27 @@ def _max_min_two_players(F, d, sigma):
     return t_primal, strategy, lam, gap, jnp.asarray(64, jnp.int32)
 
 
+def _no_strict_improvement(t, gap, tol):
+    """True when the max-min ratio ``t`` (σ-normalised) cannot be certified positive."""
+    return t <= jnp.maximum(10 * tol, gap)
+
+
+def _raise_if_concrete_infeasible(t, gap, tol):
+    if v.is_concrete(t) and v.is_concrete(gap) and bool(np.all(np.asarray(
+            _no_strict_improvement(t, gap, tol)))):
+        raise ValueError(
+            "`disagreement` admits no strict improvement: no feasible point gives every player "
+            f"more than d (best common relative gain {float(np.max(np.asarray(t))):.3g})"
+        )
+
+
 def _max_min_solution(F, d, sigma, tol, max_steps):
     t, strategy, lam, gap, steps = _max_min(F, d, sigma, tol, max_steps)
+    _raise_if_concrete_infeasible(t, gap, tol)
     u = F.payoffs(strategy)
     status = jnp.where(
         ~jnp.all(jnp.isfinite(u)) | ~jnp.isfinite(gap), Status.NONFINITE,
-        jnp.where(t <= 0, Status.INFEASIBLE,
+        jnp.where(_no_strict_improvement(t, gap, tol), Status.INFEASIBLE,
                   jnp.where(gap <= tol, Status.SUCCESSFUL, Status.MAX_STEPS_REACHED)),
     ).astype(jnp.int32)
     return BargainingSolution(u, strategy, _normalise(lam / sigma), d, gap,
@@ -336,6 +364,17 @@ def _nbs_objective(F, d, w, sizes):
     return h
 
 
+def _dense_feasible_start(F, d, strategy):
+    """``(1 - ε) strategy + ε uniform`` for the largest ``ε`` in {0.1, 1e-2, …, 1e-8, 0} that
+    keeps every payoff strictly above ``d``."""
+    best = strategy
+    for eps in (0.0, 1e-8, 1e-6, 1e-4, 1e-2, 0.1):
+        cand = tuple((1 - eps) * s + eps / s.shape[0] for s in strategy)
+        ok = jnp.all(F.payoffs(cand) > d)
+        best = jax.tree_util.tree_map(lambda c, b: jnp.where(ok, c, b), cand, best)
+    return best
+
+
 @jax.custom_jvp
 def _nbs_payoffs(theta, z):
     F, d, w = theta
@@ -432,14 +471,18 @@ def nash_bargaining(
     sizes = Fs.block_sizes
     # A strictly improving start: the egalitarian-type point with KSBS scales, found coarsely.
     sigma = jnp.maximum(jax.lax.stop_gradient(I) - ds, jnp.finfo(dt).tiny)
-    t0, start, _, _, steps0 = _max_min(Fs, ds, sigma, 1e-3, 2000)
-    start = tuple(0.9 * s + 0.1 / s.shape[0] for s in start)
+    t0, start, _, gap0, steps0 = _max_min(Fs, ds, sigma, 1e-3, 2000)
+    _raise_if_concrete_infeasible(t0, gap0, 1e-3)
+    # Keep the start dense (entropic steps cannot revive exact zeros) but strictly above d: the
+    # largest uniform admixture that stays strictly feasible.
+    start = _dense_feasible_start(Fs, ds, start)
     out = maximize_concave(_nbs_objective(Fs, ds, ws, sizes), start, tol=tol,
                            max_steps=max_steps, check_every=check_every)
     z = jax.lax.stop_gradient(flatten(out.strategy))
     u = _nbs_payoffs((F, d, w), z)
     a = _normalise(ws / jnp.maximum(jax.lax.stop_gradient(u) - ds, jnp.finfo(dt).tiny))
-    status = jnp.where(t0 <= 0, Status.INFEASIBLE, out.status).astype(jnp.int32)
+    status = jnp.where(_no_strict_improvement(t0, gap0, 1e-3), Status.INFEASIBLE,
+                       out.status).astype(jnp.int32)
     return BargainingSolution(u, out.strategy, a, d, out.gap, jnp.asarray(tol, dt),
                               out.num_steps + steps0, status)
 

@@ -128,10 +128,12 @@ _KINDS = ("linear", "sqrt", "power", "log")
 def _produce(kind, y, c, e):
     if kind == "linear":
         return c * y
-    if kind == "sqrt":
-        return c * jnp.sqrt(y)
-    if kind == "power":
-        return c * jnp.power(y, e)
+    if kind in ("sqrt", "power"):
+        # h'(0) is infinite: a good with c = 0 must not turn 0 * inf into NaN gradients.
+        used = c > 0
+        y_safe = jnp.where(used, y, 1.0)
+        out = jnp.sqrt(y_safe) if kind == "sqrt" else jnp.power(y_safe, e)
+        return jnp.where(used, c * out, 0.0)
     if kind == "log":
         return c * jnp.log1p(y)
     return kind(y, c, e)

@@ -48,7 +48,7 @@ compile time; results agree with the default to rounding, but exact argmax ties 
 other way, which is how the max-min primal-recovery bug below surfaced).  ``jit == eager``,
 ``vmap == loop`` and the no-recompile test use the plain ``jax.jit`` path.
 
-Known bugs are ``xfail(strict=True)`` tests with a minimal reproducer in their reason.
+Each bug these tests found is fixed; its test stays as a regression test.
 """
 
 from __future__ import annotations
@@ -358,10 +358,6 @@ def test_nbs_quarter_discs_examples_54_55():
                                                           rel=1e-8)
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: a zero production coefficient on a 'sqrt' good makes "
-                   "the NBS certificate non-finite (0 * h'(0) = 0 * inf = NaN in the gradient once "
-                   "the polish zeroes that share): status NONFINITE, gap inf, though the payoffs "
-                   "(1, 1) are right")
 def test_nbs_resource_set_with_zero_coefficient():
     sol = _nbs_sqrt(np.ones((1, 2)), np.array([[[1.0, 0.0], [0.0, 1.0]]]), np.zeros((1, 2)),
                     np.ones((1, 2)))
@@ -369,11 +365,6 @@ def test_nbs_resource_set_with_zero_coefficient():
     assert sol.status[0] == SUCCESS
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: nash_bargaining starts from 0.9 * (max-min strategy) "
-                   "+ 0.1 * uniform; when the uniform mixture is far below d that start has some "
-                   "u_i <= d_i, the concave maximiser sees -inf and the solver reports INFEASIBLE "
-                   "(with payoffs below d) although t* > 0. Ex. 55 at p = 0.9: status 3, payoffs "
-                   "0.8968 < d = 0.9; the NBS is sqrt(0.82) = 0.905539")
 def test_nbs_small_gains_not_reported_infeasible_resource_set():
     p = 0.9
     sol = _nbs_sqrt(np.ones((1, 2)), np.array([[[p, 1 - p], [1 - p, p]]]), np.full((1, 2), p),
@@ -382,9 +373,6 @@ def test_nbs_small_gains_not_reported_infeasible_resource_set():
     np.testing.assert_allclose(sol.payoffs[0], [math.sqrt(p**2 + (1 - p) ** 2)] * 2, rtol=1e-9)
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: same start-point bug on a polytope: "
-                   "nash_bargaining(polytope([[1,0],[0,1],[-100,-100]]), [0.4,0.4]) returns status "
-                   "INFEASIBLE and payoffs (-2.85, -2.85); the NBS is (0.5, 0.5)")
 def test_nbs_small_gains_not_reported_infeasible_polytope():
     P = _embed2([[1.0, 0.0], [0.0, 1.0], [-100.0, -100.0]])
     sol, *_ = nbs3(P[None], np.array([[0.4, 0.4, 0.0]]))
@@ -496,13 +484,6 @@ _resource3 = _Batched(lambda c, d: (
     bj.kalai_smorodinsky(bj.resource_set(1.0, c, production="linear"), d)))
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: for a non-polytope set with n >= 3 players (here a "
-                   "ResourceSet; SeparableHull now goes through an LP), _max_min takes as primal "
-                   "point the single maximiser F.maximize(λ/σ) at the final dual λ; at a kink of "
-                   "the frontier (linear goods) the dual optimum has tied maximisers, so its "
-                   "max-min value is wrong (0 here). nash_bargaining(resource_set(1.0, [[1,1,1]], "
-                   "production='linear'), zeros(3)) reports INFEASIBLE (payoffs (1/3,1/3,1/3) are "
-                   "right) and kalai_smorodinsky returns (1, 0, 0) with status INFEASIBLE")
 def test_resource_set_three_players_with_a_kink():
     nbs, ks = _resource3(np.ones((1, 1, 3)), np.zeros((1, 3)))
     np.testing.assert_allclose(nbs.payoffs[0], [1 / 3] * 3, rtol=1e-9)
@@ -829,16 +810,11 @@ def test_infeasible_disagreement_under_jit_gives_status():
     sol, *_ = nbs3(P, d)
     np.testing.assert_array_equal(sol.status, [c[1] for c in cases])
     ks, eg = _ks_eg3(P, d)
-    np.testing.assert_array_equal(ks.status[[0, 2, 3]], INFEASIBLE)  # [1]: see the xfail below
-    np.testing.assert_array_equal(eg.status[[0, 2, 3]], INFEASIBLE)
+    np.testing.assert_array_equal(ks.status[[0, 1, 2, 3]], INFEASIBLE)
+    np.testing.assert_array_equal(eg.status[[0, 1, 2, 3]], INFEASIBLE)
     np.testing.assert_allclose(sol.payoffs[-1], [0.5, 0.5, 10.0], rtol=1e-9)
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: kalai_smorodinsky / egalitarian with d on the Pareto "
-                   "frontier (no u in F with u > d; SPEC §2 asks for a clear report) return status "
-                   "SUCCESSFUL with u = d: the test t <= 0 misses t* = 0 computed as +1e-17. "
-                   "kalai_smorodinsky(polytope([[1,0],[0,1],[0,0]]), [0.5,0.5]) -> status 0; "
-                   "nash_bargaining on the same input -> INFEASIBLE")
 def test_ksbs_egalitarian_disagreement_on_frontier_is_infeasible():
     P = np.array([_embed2([[1.0, 0.0], [0.0, 1.0], [0.0, 0.0]])] * 2)
     d = np.array([[0.5, 0.5, 0.0], [0.3, 0.7, 0.0]])
@@ -862,10 +838,6 @@ def test_no_strict_improvement_raises_outside_jit():
             solver(F, [5.0, 0.0])  # player 1's best payoff 4 does not exceed 5
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: nash_bargaining's docstring (and SPEC §8) promise a "
-                   "ValueError outside jit when no feasible point strictly improves on d, but the "
-                   "concrete check only compares d with the ideal point; d = (0.6, 0.6) on "
-                   "conv{(1,0),(0,1),(0,0)} (ideal (1,1) > d) returns status INFEASIBLE instead")
 def test_no_joint_strict_improvement_raises_outside_jit():
     with pytest.raises(ValueError, match="`disagreement`"):
         bj.nash_bargaining(bj.polytope([[1.0, 0.0], [0.0, 1.0], [0.0, 0.0]]), [0.6, 0.6])
