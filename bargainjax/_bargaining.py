@@ -34,7 +34,7 @@ from . import _validate as v
 from ._concave import flatten, frank_wolfe_gap, maximize_concave, unflatten
 from ._feasible import PolytopeHull, ResourceSet, SeparableHull, ideal_point
 from ._lp import solve_lp
-from ._status import Status
+from ._status import Status, default_tol
 from ._zero_sum import solve_zero_sum
 
 
@@ -65,7 +65,7 @@ class BargainingSolution(NamedTuple):
 
 
 def _default_tol(dtype) -> float:
-    return 1e-9 if jnp.finfo(dtype).bits >= 64 else 1e-5
+    return default_tol(dtype, float32=1e-5)
 
 
 def _check_set(F, name="F"):

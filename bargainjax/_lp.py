@@ -108,6 +108,7 @@ import numpy as np
 
 from . import _linalg
 from . import _validate as v
+from . import _status
 from ._status import Status
 
 __all__ = ["LPSolution", "solve_lp", "default_tol"]
@@ -141,7 +142,7 @@ class LPSolution(NamedTuple):
 
 def default_tol(dtype) -> float:
     """Default relative certificate tolerance: ``1e-9`` in float64, ``1e-5`` in float32."""
-    return 1e-9 if jnp.finfo(dtype).bits >= 64 else 1e-5
+    return _status.default_tol(dtype, float32=1e-5)
 
 
 def _internal_tols(dtype, tol):

@@ -42,6 +42,15 @@ _MESSAGES = {
 }
 
 
+def default_tol(dtype, *, float32: float = 1e-6) -> float:
+    """Default certificate tolerance: ``1e-9`` for float64 inputs, ``float32`` otherwise.
+
+    Each solver family states its float32 value (what that precision reliably certifies):
+    zero-sum games ``1e-6`` relative to the payoff range, LPs and bargaining ``1e-5``.
+    """
+    return 1e-9 if jnp.finfo(dtype).bits >= 64 else float32
+
+
 def status_message(status) -> str:
     """The message for an integer status code (or array of codes: the first failure)."""
     codes = np.atleast_1d(np.asarray(status)).ravel()

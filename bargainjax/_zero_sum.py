@@ -62,7 +62,7 @@ import jax.numpy as jnp
 from . import _linalg
 from . import _validate as v
 from ._simplex import best_response_gap, entropic_step, log_uniform
-from ._status import Status
+from ._status import Status, default_tol
 
 
 class ZeroSumSolution(NamedTuple):
@@ -113,11 +113,6 @@ class EntropicSolution(NamedTuple):
     tol: jax.Array
     num_steps: jax.Array
     status: jax.Array
-
-
-def default_tol(dtype) -> float:
-    """Default relative tolerance: ``1e-9`` in float64, ``1e-6`` in float32 (see README)."""
-    return 1e-9 if jnp.finfo(dtype).bits >= 64 else 1e-6
 
 
 def _rel_tol(tol, dtype):
