@@ -177,6 +177,28 @@ def bench_zero_sum_16x16_f32(args):
     return _zero_sum(args, "zero_sum_16x16_f32", 1024, 16, 16, np.float32, 1e-6, seed=2)
 
 
+@register("nbs")
+def bench_nbs_27x3_vs_cvxpy(args):
+    """Nash bargaining vs cvxpy: delegated to ``bench_nbs.py`` (same folder), one source of truth."""
+    import importlib.util
+    import pathlib
+
+    path = pathlib.Path(__file__).with_name("bench_nbs.py")
+    spec = importlib.util.spec_from_file_location("bench_nbs", path)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    summ = mod.main(["--repeats", str(args.repeats)])
+    ours = summ["ours"]
+    cvx = summ["cvxpy"] or {}
+    return record(
+        "nbs_27x3_f64", "nbs", instances=summ["instances"], ours_s=ours["s_per_instance"],
+        baselines={"cvxpy_rebuilt": cvx.get("rebuilt_s_per_instance"),
+                   "cvxpy_parameter": cvx.get("parameter_s_per_instance")},
+        certified=ours["failures_status_nonzero"] == 0 and ours["recomputed_gap_above_tol"] == 0,
+        max_rel_gap=ours["max_recomputed_gap"], tol=1e-9,
+    )
+
+
 # ---------------------------------------------------------------------------------- main
 
 
