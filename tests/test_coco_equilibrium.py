@@ -1,0 +1,264 @@
+"""Tests of the CoCo equilibrium (SPEC §4): `coco_equilibrium`, `coco_equilibria`.
+
+The two-player oracle below is independent of the library (numpy/scipy only): it enumerates the
+Pareto frontier of conv(points), tests each frontier edge's normal in closed form and bisects
+each frontier vertex's normal-cone interval.
+"""
+
+import numpy as np
+import pytest
+from scipy.optimize import linprog
+
+import bargainjax as bj
+from bargainjax._equilibrium import coco_equilibria, coco_equilibrium
+
+SUCCESS = int(bj.Status.SUCCESSFUL)
+DEGENERATE = int(bj.Status.DEGENERATE)
+
+
+# ------------------------------------------------------------------- independent 2-player oracle
+
+
+def _val(M):
+    """Value of the zero-sum game max_x min_y x^T M y (scipy linprog)."""
+    m, k = M.shape
+    c = np.zeros(m + 1)
+    c[-1] = -1.0
+    A_ub = np.hstack([-M.T, np.ones((k, 1))])
+    A_eq = np.hstack([np.ones((1, m)), np.zeros((1, 1))])
+    res = linprog(c, A_ub=A_ub, b_ub=np.zeros(k), A_eq=A_eq, b_eq=[1.0],
+                  bounds=[(0, None)] * m + [(None, None)], method="highs")
+    return -res.fun
+
+
+def _p(A, B, t):
+    """p(a) = φ(a)/a with the Kalai-Kalai closed form for a = (t, 1 - t)."""
+    a1, a2 = t, 1.0 - t
+    coop = np.max(a1 * A + a2 * B) / 2
+    v = _val((a1 * A - a2 * B) / 2)
+    return np.array([(coop + v) / a1, (coop - v) / a2])
+
+
+def oracle_two_player(A, B):
+    """All CoCo equilibria (t, u) of the bimatrix game (A, B) with 0 < t < 1."""
+    P = np.stack([A.ravel(), B.ravel()], axis=1)
+    scale = max(np.ptp(P), 1.0)
+    # frontier edges: normals of pairs supporting the hull, with positive components
+    normals = []
+    for i in range(len(P)):
+        for j in range(len(P)):
+            d = P[j] - P[i]
+            if d[0] > 1e-12 and d[1] < -1e-12:
+                a = np.array([-d[1], d[0]])
+                a /= a.sum()
+                if np.all(P @ a <= P[i] @ a + 1e-12 * scale) and not any(abs(a[0] - b) < 1e-12 for b in normals):
+                    normals.append(a[0])
+    normals.sort()
+    sols = []
+    for t in normals:  # edges
+        a = np.array([t, 1 - t])
+        s = P @ a
+        face = P[s >= s.max() - 1e-12 * scale]
+        p = _p(A, B, t)
+        if face[:, 0].min() - 1e-9 * scale <= p[0] <= face[:, 0].max() + 1e-9 * scale:
+            sols.append((t, p))
+    # frontier vertices with their normal-cone intervals
+    bounds = [1e-9] + normals + [1 - 1e-9]
+    for lo, hi in zip(bounds[:-1], bounds[1:]):
+        mid = 0.5 * (lo + hi)
+        a = np.array([mid, 1 - mid])
+        v = P[np.argmax(P @ a)]
+        h = lambda t: _p(A, B, t)[0] - v[0]  # noqa: E731
+        hl, hh = h(lo), h(hi)
+        if hl * hh > 0:
+            continue
+        for _ in range(80):
+            m = 0.5 * (lo + hi)
+            if h(m) * hl > 0:
+                lo = m
+            else:
+                hi = m
+        t = 0.5 * (lo + hi)
+        if np.max(np.abs(_p(A, B, t) - v)) < 1e-6 * scale:
+            sols.append((t, v.copy()))
+    return sols
+
+
+def _matches(res, sols, scale, atol=1e-6):
+    return any(np.max(np.abs(res.payoffs - u)) <= atol * scale for _, u in sols)
+
+
+# --------------------------------------------------------------------------------- n = 2
+
+
+def test_random_two_player_against_oracle():
+    rng = np.random.default_rng(1)
+    for _ in range(20):
+        U = rng.integers(-5, 6, size=(2, 3, 3)).astype(float)
+        res = coco_equilibrium(U)
+        sols = oracle_two_player(U[0], U[1])
+        scale = np.ptp(U)
+        assert res.status in (SUCCESS, DEGENERATE)
+        assert res.certificate <= 1e-6
+        assert abs(res.weights.sum() - 1) < 1e-12
+        # the payoffs equal the mixture's and the face kind matches
+        P = U.reshape(2, -1).T
+        np.testing.assert_allclose(P.T @ res.mixture, res.payoffs, atol=1e-9 * scale)
+        assert res.face in ("vertex", "edge")
+        if res.status == SUCCESS:
+            assert sols, "oracle found no equilibrium"
+            assert _matches(res, sols, scale), (res.payoffs, sols)
+            # Nash (1953): two-player equilibria are unique in payoffs
+            us = np.array([u for _, u in sols])
+            assert np.ptp(us, axis=0).max() <= 1e-6 * scale
+
+
+def test_report_example_60():
+    # Seed report (002) Example 60, Table 6(a): player 1 picks the columns a1..a3, player 2 the
+    # rows b1, b2; entries "x, y" are (player 1, player 2) -- the threat point (-3, 2) is the
+    # entry (a3, b2), and Table 6(b) is Table 6(a) minus (-3, 2).
+    T1 = np.array([[4.0, 2, -4], [5, 3, -3]])  # rows b, columns a
+    T2 = np.array([[4.0, 5, 2], [2, 3, 2]])
+    U = np.stack([T1.T, T2.T])  # (2, |A_1| = 3, |A_2| = 2)
+    game = bj.normal_form_game(U)
+    # The report's NBS for d = (-3, 2): (5.5, 2.75) in Table 6(b)'s normalised units, i.e.
+    # (2.5, 4.75) in Table 6(a)'s.  This holds:
+    nbs = bj.nash_bargaining(bj.correlated_set(game), np.array([-3.0, 2.0]))
+    np.testing.assert_allclose(np.asarray(nbs.payoffs), [2.5, 4.75], atol=1e-6)
+    # But (-3, 2) is not Nash's (1953) threat point: the optimal threats solve the zero-sum
+    # game (U1 - 2 U2)/3 (a = (1/3, 2/3), the normal of the edge (2,5)-(4,4)), which has the pure
+    # saddle (a1, b1) with threat payoffs (4, 4), already on the frontier; so the
+    # variable-threat solution is the vertex (4, 4) (player 1 deviating from a3 to a1 against b2
+    # moves d to (5, 2), whose NBS (5, 2) is better for player 1 than 2.5).  The report's
+    # numbers thus do not hold for the threat point; our solver and the oracle agree on (4, 4).
+    res = coco_equilibrium(game)
+    assert res.status == SUCCESS
+    np.testing.assert_allclose(res.payoffs, [4.0, 4.0], atol=1e-9)
+    assert res.face == "vertex"
+    sols = oracle_two_player(U[0], U[1])
+    assert _matches(res, sols, 9.0)
+    # threats: coalition {1} (bitmask 1) plays a1, {2} (bitmask 2) plays b1
+    np.testing.assert_allclose(res.threat_strategies[1], [1, 0, 0], atol=1e-9)
+    np.testing.assert_allclose(res.threat_strategies[2], [1, 0], atol=1e-9)
+
+
+def test_zero_sum():
+    A = np.array([[1.0, -2, 3], [0, 2, -1], [4, -3, 0]])
+    res = coco_equilibrium(np.stack([A, -A]))
+    v = _val(A)
+    assert res.status == SUCCESS
+    np.testing.assert_allclose(res.weights, [0.5, 0.5], atol=1e-12)
+    np.testing.assert_allclose(res.payoffs, [v, -v], atol=1e-9)
+    assert res.face == "edge" and res.face_dimension == 1
+
+
+def test_common_interest():
+    rng = np.random.default_rng(3)
+    C = rng.integers(0, 10, size=(3, 3)).astype(float)
+    C[1, 2] = 12.0  # unique maximum
+    res = coco_equilibrium(np.stack([C, C]))
+    assert res.status == SUCCESS
+    np.testing.assert_allclose(res.payoffs, [12.0, 12.0], atol=1e-9)
+    assert res.face == "vertex"
+
+
+def test_banana_game():
+    # U_1 = [[2,2],[0,4]], U_2 = 0: CoCo value (3, 1) in curnits at a = 1.  F is the segment
+    # [0, 4] x {0}; for a > 0 the face is the vertex (4, 0) but p(a) = (3, a_1/a_2 ... ) has
+    # p_1 = 3: no equilibrium with a > 0.  It exists only in the limit a_1 -> 0, where the face
+    # is the whole segment and u = (3, 0); the solver certifies it at a_1 ~ 1e-12 and flags
+    # DEGENERATE.
+    U = np.array([[[2.0, 2], [0, 4]], [[0.0, 0], [0, 0]]])
+    res = coco_equilibrium(U)
+    assert res.status == DEGENERATE
+    assert res.weights[0] < 1e-9
+    np.testing.assert_allclose(res.payoffs, [3.0, 0.0], atol=1e-9)
+    assert res.certificate < 1e-9
+
+
+def test_transferable_utility():
+    rng = np.random.default_rng(4)
+    for shape in [(2, 3, 3), (3, 2, 2, 2)]:
+        U = rng.normal(size=shape)
+        res = coco_equilibrium(U, transferable_utility=True)
+        n = shape[0]
+        assert res.status == SUCCESS
+        np.testing.assert_allclose(res.weights, np.full(n, 1 / n))
+        np.testing.assert_allclose(res.payoffs, np.asarray(bj.coco_value(U).value), atol=1e-9)
+
+
+def _bargaining_game(outcomes, d):
+    """Player 1 proposes one of the outcomes (or rejects, the last action); player 2 accepts
+    (action 0) or rejects; rejection by either gives d."""
+    K = len(outcomes)
+    U = np.empty((2, K + 1, 2))
+    U[:, :, 1] = d[:, None]
+    U[:, K, 0] = d
+    U[:, :K, 0] = np.asarray(outcomes).T
+    return U
+
+
+def test_bargaining_game_is_nbs():
+    rng = np.random.default_rng(5)
+    for _ in range(5):
+        outcomes = rng.uniform(0, 10, size=(3, 2))
+        d = rng.uniform(-2, 2, size=2)
+        U = _bargaining_game(outcomes, d)
+        res = coco_equilibrium(U)
+        nbs = bj.nash_bargaining(bj.correlated_set(bj.normal_form_game(U)), d)
+        assert res.status == SUCCESS
+        np.testing.assert_allclose(res.payoffs, np.asarray(nbs.payoffs), atol=1e-5)
+
+
+def test_affine_invariance_two_player():
+    rng = np.random.default_rng(6)
+    for _ in range(5):
+        U = rng.integers(-5, 6, size=(2, 3, 3)).astype(float)
+        c = rng.uniform(0.5, 3, size=2)
+        b = rng.uniform(-3, 3, size=2)
+        V = c[:, None, None] * U + b[:, None, None]
+        r1, r2 = coco_equilibrium(U), coco_equilibrium(V)
+        if r1.status != SUCCESS:
+            continue
+        assert r2.status == SUCCESS
+        np.testing.assert_allclose(r2.payoffs, c * r1.payoffs + b, atol=1e-7 * np.ptp(V))
+        w = r1.weights / c
+        np.testing.assert_allclose(r2.weights, w / w.sum(), rtol=1e-6, atol=1e-9)
+
+
+# --------------------------------------------------------------------------------- n = 3
+
+
+def test_three_player_certificates_and_invariance():
+    rng = np.random.default_rng(0)
+    tol = 1e-6
+    certified = 0
+    total = 8
+    for k in range(total):
+        U = rng.normal(size=(3, 2, 2, 2))
+        res = coco_equilibrium(U, tol=tol)
+        # never SUCCESSFUL above tol, always SUCCESSFUL-or-honest
+        assert (res.status == SUCCESS) == (res.certificate <= tol and res.weights.min() >= 1e-8)
+        if res.status != SUCCESS:
+            R = coco_equilibria(U, num_starts=4, tol=tol)
+            res = R.solutions[0]
+            if R.num_certified == 0:
+                assert res.status != SUCCESS
+                continue
+        certified += 1
+        assert res.certificate <= tol
+        P = U.reshape(3, -1).T
+        phi = np.asarray(bj.coco_value(U, res.weights).value)
+        np.testing.assert_allclose(res.weights * res.payoffs, phi, atol=1e-5)
+        np.testing.assert_allclose(P.T @ res.mixture, res.payoffs, atol=1e-5)
+        assert np.max(P @ res.weights) - res.weights @ res.payoffs <= 1e-5
+        if k < 2:  # affine invariance: started at the mapped weights, the mapped solution
+            c = rng.uniform(0.5, 2, size=3)
+            b = rng.uniform(-1, 1, size=3)
+            V = c[:, None, None, None] * U + b[:, None, None, None]
+            w = res.weights / c
+            r2 = coco_equilibrium(V, initial_weights=w / w.sum())
+            assert r2.status == SUCCESS
+            np.testing.assert_allclose(r2.payoffs, c * res.payoffs + b, atol=1e-5)
+    # measured: see the module report; at least half certify with multi-start
+    assert certified >= total // 2, certified
