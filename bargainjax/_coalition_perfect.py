@@ -1,0 +1,382 @@
+r"""Coalition-perfect CoCo and Harsanyi equilibria: residuals, payoffs, an honest search (SPEC §4).
+
+Notation (SPEC §3–§4; the post "Unifying Bargaining Notions (2/2)", ``shared/seeds/001_...``):
+players ``0..n-1``, coalitions as bitmasks, ``u[S, i]`` :math:`= u^S_i = U_i(\rho_S, \rho_{-S})`
+the payoff of member ``i`` when coalition ``S`` plays its joint strategy :math:`\rho_S` against
+the complement's :math:`\rho_{-S}` (entries with ``i ∉ S`` are ignored / returned as 0), weights
+(virtual prices) :math:`a > 0`, and :math:`Z_R = \sum_{j \in R} a_j u^R_j` (:math:`Z_\emptyset = 0`).
+
+* Condition 4 (coalition-perfect CoCo), for every ``S`` and ``i ∈ S``:
+
+  .. math:: a_i u^S_i = \sum_{i \in R \subseteq S}
+     \frac{(|R|-1)!\,(|S|-|R|)!}{|S|!}\,\bigl(Z_R - Z_{S \setminus R}\bigr).
+
+  :func:`coco_condition_residuals` returns LHS − RHS.
+* Condition 4′ (coalition-perfect Harsanyi): :math:`a_i(u^S_i - t^S_i) = a_j(u^S_j - t^S_j)` for
+  all ``i, j ∈ S``, with Harsanyi's threat payoffs ``t`` (:func:`bargainjax.threat_payoffs`).
+  :func:`harsanyi_condition_residuals` returns each member's deviation from the coalition mean.
+
+**Theorem 1** of the post: the two conditions are equivalent *as systems over all coalitions*.
+The proof of each direction at ``S`` uses the other condition at every ``R ⊆ S`` (4′ ⇒ 4 sums
+:math:`a_i w^R_i` over ``R ∋ i``; 4 ⇒ 4′ substitutes condition 4 of every ``R ⊆ S``); it is
+not a per-coalition equivalence.  At ``S = N`` alone they differ for ``n ≥ 3`` (the tests show a
+table satisfying 4 at ``N`` only, with 4′ failing at ``N``); for ``n = 2`` they coincide at ``N``
+because singleton conditions are vacuous.  Both conditions at a singleton are identities.
+
+Structure of condition 4 (derived here; the tests check it): the ``R = S`` term is
+:math:`Z_S/|S|`, every other term involves only proper sub-coalitions, and the right-hand sides
+sum over ``i ∈ S`` to :math:`Z_S` (Shapley efficiency).  So given the smaller coalitions,
+condition 4 at ``S`` fixes ``u^S`` up to one free number :math:`Z_S`: ``|S| − 1`` equations per
+coalition.
+
+**The search** (:func:`coalition_perfect_search`).  Read literally (SPEC §4), :math:`\rho_S` for a
+proper coalition is its optimal strategy in the fight ``S`` vs ``-S`` at weights ``a`` (condition
+3; here the strategy the zero-sum solver returns, via :func:`bargainjax.coalition_values`), so
+``u^S`` for ``S ≠ N`` is a function of ``a`` alone, while :math:`\rho_N` may be any mixture of the
+maximisers of :math:`a \cdot U` (condition 3 at ``N``).  At ``S = N`` condition 4 says
+:math:`a_i u^N_i = \varphi_i(a)` (CoCo value), because each :math:`Z_R - Z_{N \setminus R}` is the
+fight value :math:`V_R(a)`.  The search minimises the summed squared condition-4 residuals over
+``a`` in the simplex (Nelder–Mead on a softmax parametrisation, several starts), choosing
+``u^N`` in the maximising face by least squares for each ``a``.  For ``n ≥ 3`` the sub-coalition
+equations are surplus (SPEC: 3 at ``n = 3``), so the minimum is generically positive; the result
+reports it and calls nothing an equilibrium above ``tol``.
+
+Not done here: non-unique fight strategies are not searched over (the solver's returned optimal
+strategy is used); Hart's NTU variant (``u^S`` ranging over ``S``'s feasible boundary) is absent;
+the search is a plain numpy/scipy outer loop (not jit/vmap-able, not differentiable).
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import numbers
+from typing import NamedTuple
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from . import _validate as _val
+from ._coalitions import _sizes, members, threat_payoffs
+from ._coco import _game_payoffs, coalition_values
+
+_MAX_N = 10  # the condition-4 coefficient tensor has (2**n)**2 * n entries
+
+
+# --------------------------------------------------------------------------- inputs
+
+
+def _table(a, u):
+    u = _val.as_array(u, "u", ndim=2)
+    n = int(u.shape[0]).bit_length() - 1
+    if u.shape[0] < 2 or 2**n != u.shape[0] or u.shape[1] != n or n > _MAX_N:
+        raise ValueError(
+            f"`u` must have shape (2**n, n) with n in 1..{_MAX_N} (u[S, i] = payoff of member i "
+            f"when coalition S fights -S), got shape {u.shape}"
+        )
+    _val.finite(u, "u")
+    a = _val.as_array(a, "a", ndim=1)
+    _val.shape(a, (n,), "a")
+    _val.finite(a, "a")
+    _val.positive(a, "a")
+    dt = jnp.result_type(u.dtype, a.dtype)
+    return a.astype(dt), u.astype(dt), n
+
+
+@functools.cache
+def _coco_coefficients(n: int) -> np.ndarray:
+    """``C[S, i, R]``: condition 4's RHS for ``(S, i)`` is ``Σ_R C[S, i, R] Z_R``."""
+    size = 2**n
+    sizes = _sizes(n)
+    C = np.zeros((size, n, size))
+    for S in range(1, size):
+        s = int(sizes[S])
+        for i in range(n):
+            if not S >> i & 1:
+                continue
+            R = S
+            while R:  # all nonempty subsets R of S
+                if R >> i & 1:
+                    r = int(sizes[R])
+                    c = math.factorial(r - 1) * math.factorial(s - r) / math.factorial(s)
+                    C[S, i, R] += c
+                    C[S, i, S ^ R] -= c  # S \ R (Z_∅ = 0 is harmless: Z[0] is 0)
+                R = (R - 1) & S
+    C[:, :, 0] = 0.0
+    C.setflags(write=False)
+    return C
+
+
+def _Z(a, u, n):
+    mem = jnp.asarray(members(n), u.dtype)
+    return (mem * u) @ a
+
+
+@functools.partial(jax.jit, static_argnames=("n",))
+def _coco_residuals(a, u, n):
+    mem = jnp.asarray(members(n), u.dtype)
+    Z = _Z(a, u, n)
+    rhs = jnp.einsum("sir,r->si", jnp.asarray(_coco_coefficients(n), u.dtype), Z)
+    return mem * (a[None, :] * u - rhs)
+
+
+def coco_condition_residuals(a, u) -> jax.Array:
+    r"""Residuals of the coalition-perfect CoCo condition 4 (post; SPEC §4), per coalition and member.
+
+    .. math:: r^S_i = a_i u^S_i - \sum_{i \in R \subseteq S}
+       \frac{(|R|-1)!(|S|-|R|)!}{|S|!}\,(Z_R - Z_{S \setminus R}),
+       \qquad Z_R = \sum_{j \in R} a_j u^R_j,
+
+    in curnits; ``0`` where ``i ∉ S`` (and identically ``0`` for singletons).  Differentiable.
+
+    Args:
+        a: ``(n,)`` positive weights.
+        u: ``(2**n, n)`` coalition payoff table, ``u[S, i]`` :math:`= u^S_i` (``i ∉ S`` ignored).
+
+    Returns:
+        ``(2**n, n)`` residuals.
+
+    Raises:
+        ValueError: naming ``a`` or ``u`` (shape, NaN/inf, non-positive weights, ``n > 10``).
+
+    Examples:
+        >>> import jax.numpy as jnp, bargainjax as bj
+        >>> u = jnp.array([[0.0, 0.0], [1.0, 0.0], [0.0, 2.0], [3.0, 0.0]])
+        >>> bj.coco_condition_residuals(jnp.ones(2), u)[3].tolist()   # 3 - ((1-2)/2 + 3/2)
+        [2.0, -2.0]
+    """
+    a, u, n = _table(a, u)
+    return _coco_residuals(a, u, n)
+
+
+@functools.partial(jax.jit, static_argnames=("n",))
+def _harsanyi_residuals(a, u, n):
+    mem = jnp.asarray(members(n), u.dtype)
+    u = mem * u
+    e = mem * (a[None, :] * (u - threat_payoffs(u)))
+    size = jnp.maximum(jnp.sum(mem, axis=1, keepdims=True), 1.0)
+    return mem * (e - jnp.sum(e, axis=1, keepdims=True) / size)
+
+
+def harsanyi_condition_residuals(a, u) -> jax.Array:
+    r"""Residuals of the coalition-perfect Harsanyi condition 4′ (post; SPEC §4).
+
+    With :math:`e^S_i = a_i (u^S_i - t^S_i) = a_i w^S_i` (``t``: :func:`bargainjax.threat_payoffs`,
+    ``w``: the Harsanyi dividends), returns :math:`e^S_i - \frac{1}{|S|}\sum_{j \in S} e^S_j`: all
+    zero for a coalition iff :math:`a_i(u^S_i - t^S_i) = a_j(u^S_j - t^S_j)` for all members
+    (the pairwise gap is at most twice the largest absolute entry).  ``0`` where ``i ∉ S``.
+
+    Args / Raises: as :func:`coco_condition_residuals`.
+    """
+    a, u, n = _table(a, u)
+    return _harsanyi_residuals(a, u, n)
+
+
+# ------------------------------------------------------------------- coalition payoffs
+
+
+def _payoff_one(U, rho_S, rho_C, S, n):
+    P = [i for i in range(n) if S >> i & 1]
+    Q = [i for i in range(n) if not S >> i & 1]
+    shapeP = tuple(U.shape[1 + i] for i in P)
+    shapeQ = tuple(U.shape[1 + i] for i in Q)
+    joint = jnp.tensordot(rho_S.reshape(shapeP), rho_C.reshape(shapeQ), axes=0)
+    joint = jnp.transpose(joint, np.argsort(P + Q))
+    return jnp.tensordot(U, joint, axes=n)
+
+
+def coalition_payoffs(game, strategies) -> jax.Array:
+    r"""The table ``u[S, i]`` :math:`= U_i(\rho_S, \rho_{-S})` from one joint strategy per coalition.
+
+    Args:
+        game: a :class:`bargainjax.NormalFormGame`, :class:`bargainjax.SeparableGame` or payoffs
+            ``(n, |A_1|, ..., |A_n|)``.
+        strategies: a sequence of ``2**n`` arrays; ``strategies[S]`` is coalition ``S``'s joint
+            strategy, a distribution over :math:`\prod_{i \in S} A_i` (C order, members in
+            player order; ``(1,)`` for ``S = ∅``), as in
+            :attr:`bargainjax.CoalitionValues.row_strategies`.  Coalition ``S`` plays against
+            ``strategies[-S]`` (independently).
+
+    Returns:
+        ``(2**n, n)`` with ``0`` where ``i ∉ S`` (row ``0`` is all zero).
+
+    Raises:
+        ValueError: naming ``game`` or ``strategies`` (count, sizes, negative entries or sums
+            other than 1 when concrete).
+    """
+    U = _game_payoffs(game)
+    n = U.shape[0]
+    full = 2**n - 1
+    if isinstance(strategies, (str, bytes)) or not hasattr(strategies, "__len__") \
+            or len(strategies) != 2**n:
+        raise ValueError(f"`strategies` must be a sequence of 2**n = {2**n} joint strategies")
+    rhos = []
+    for S, rho in enumerate(strategies):
+        rho = _val.as_array(rho, f"strategies[{S}]", ndim=1)
+        k = math.prod(U.shape[1 + i] for i in range(n) if S >> i & 1)
+        if rho.shape != (k,):
+            raise ValueError(f"`strategies[{S}]` must have shape ({k},) (joint actions of "
+                             f"coalition {S}), got {rho.shape}")
+        _val.finite(rho, f"strategies[{S}]")
+        if _val.is_concrete(rho):
+            r = np.asarray(rho)
+            if np.any(r < -1e-9) or abs(r.sum() - 1.0) > 1e-6:
+                raise ValueError(f"`strategies[{S}]` must be a probability vector (>= 0, sum 1)")
+        rhos.append(rho.astype(U.dtype))
+    rows = [jnp.zeros(n, U.dtype)]
+    for S in range(1, full + 1):
+        rows.append(_payoff_one(U, rhos[S], rhos[full ^ S], S, n))
+    return jnp.asarray(members(n), U.dtype) * jnp.stack(rows)
+
+
+# ------------------------------------------------------------------------------ search
+
+
+class CoalitionPerfectSearch(NamedTuple):
+    """Result of :func:`coalition_perfect_search`.
+
+    Attributes:
+        weights: ``(n,)`` the best weights found (sum 1).
+        payoffs: ``(2**n, n)`` the coalition payoff table ``u^S`` at ``weights`` (``u^N`` the
+            least-squares point of the maximising face).
+        residual: the largest absolute condition-4 residual at ``weights``, divided by
+            ``scale``.
+        residuals: ``(2**n, n)`` condition-4 residuals (curnits).
+        harsanyi_residuals: ``(2**n, n)`` condition-4′ residuals at the same point.
+        scale: ``max_i a_i * (max U - min U)``, the payoff scale used for ``residual``.
+        fight_gap: largest duality gap of the fights at ``weights`` (condition 3's certificate).
+        start_residuals: ``(num_starts,)`` relative residual reached from each start.
+        is_equilibrium: ``residual <= tol`` and fights certified — only then is it one.
+        num_evaluations: objective evaluations used.
+    """
+
+    weights: np.ndarray
+    payoffs: np.ndarray
+    residual: float
+    residuals: np.ndarray
+    harsanyi_residuals: np.ndarray
+    scale: float
+    fight_gap: float
+    start_residuals: np.ndarray
+    is_equilibrium: bool
+    num_evaluations: int
+
+
+def _face_point(outcomes, a, target, rel):
+    """Least-squares ``u`` on the face of maximisers of ``a·u`` with ``a∘u ≈ target``."""
+    from scipy.optimize import nnls
+
+    scores = outcomes @ a
+    h = scores.max()
+    face = outcomes[scores >= h - rel]
+    if face.shape[0] == 1:
+        return face[0]
+    Aw = (face * a[None, :]).T  # (n, k)
+    big = 1e3 * max(1.0, np.abs(Aw).max())
+    M = np.vstack([Aw, big * np.ones((1, face.shape[0]))])
+    rhs = np.concatenate([target, [big]])
+    lam, _ = nnls(M, rhs)
+    lam = lam / lam.sum()
+    return lam @ face
+
+
+def _evaluate(U, a, tol):
+    n = U.shape[0]
+    full = 2**n - 1
+    cv = coalition_values(U, a, tol=tol)
+    u = np.array(coalition_payoffs(U, cv.row_strategies))
+    outcomes = np.asarray(jnp.moveaxis(U, 0, -1).reshape(-1, n))
+    V = np.asarray(cv.values)
+    mem = members(n)
+    from ._coalitions import _weights
+    c = _weights(n)[_sizes(n)]
+    phi = mem.T.astype(float) @ (c * V)
+    rel = 1e-9 * max(1.0, np.abs(outcomes).max() * a.max())
+    u[full] = _face_point(outcomes, a, phi, rel)
+    r = np.asarray(_coco_residuals(jnp.asarray(a), jnp.asarray(u), n))
+    return u, r, float(np.max(np.asarray(cv.gap)))
+
+
+def coalition_perfect_search(
+    game,
+    *,
+    num_starts: int = 4,
+    key=None,
+    tol: float = 1e-7,
+    max_evaluations: int = 400,
+    fight_tol: float | None = None,
+) -> CoalitionPerfectSearch:
+    r"""Minimise the coalition-perfect CoCo residual (condition 4) over weights ``a`` (SPEC §4).
+
+    For each ``a`` in the simplex: every proper coalition plays its optimal fight strategy
+    (:func:`bargainjax.coalition_values`, condition 3), ``u^N`` is the point of the face
+    maximising :math:`a \cdot U` closest (least squares in curnits) to the CoCo value
+    :math:`\varphi(a)/a`, and the objective is the sum of squared condition-4 residuals.
+    Nelder–Mead from ``num_starts`` random starts (softmax parametrisation).
+
+    The minimum is reported honestly: ``is_equilibrium`` is true only when the largest residual,
+    relative to the payoff scale, is ``<= tol``.  For two players the condition reduces to the
+    CoCo equilibrium (Nash's variable-threat solution), which exists, so the minimum is 0; for
+    ``n >= 3`` the system is generically overdetermined and the minimum is generically positive.
+
+    Args:
+        game: a game or payoffs ``(n, |A_1|, ..., |A_n|)`` (``n`` from 2 to 6).
+        num_starts: number of random starts (>= 1).
+        key: a ``jax.random`` key or int seed for the starts (default 0).
+        tol: relative residual below which the result is called an equilibrium.
+        max_evaluations: Nelder–Mead evaluation cap per start.
+        fight_tol: zero-sum tolerance passed to :func:`bargainjax.coalition_values`.
+
+    Returns:
+        :class:`CoalitionPerfectSearch`.
+    """
+    from scipy.optimize import minimize
+
+    U = _game_payoffs(game)
+    n = U.shape[0]
+    if not 2 <= n <= 6:
+        raise ValueError(f"`game` must have 2..6 players for the search, got {n}")
+    if not isinstance(num_starts, numbers.Integral) or num_starts < 1:
+        raise ValueError(f"`num_starts` must be a positive integer, got {num_starts!r}")
+    if not isinstance(tol, numbers.Real) or not tol > 0:
+        raise ValueError(f"`tol` must be positive, got {tol!r}")
+    if key is None:
+        key = 0
+    seed = int(key) if isinstance(key, numbers.Integral) else \
+        int(jax.random.randint(key, (), 0, 2**31 - 1))
+    rng = np.random.default_rng(seed)
+    span = float(jnp.max(U) - jnp.min(U))
+    span = span if span > 0 else 1.0
+    evals = [0]
+
+    def weights_of(z):
+        z = np.concatenate([[0.0], z])
+        e = np.exp(z - z.max())
+        return e / e.sum()
+
+    def objective(z):
+        evals[0] += 1
+        a = weights_of(z)
+        _, r, _ = _evaluate(U, jnp.asarray(a, U.dtype), fight_tol)
+        return float(np.sum(r**2)) / (span * a.max()) ** 2
+
+    best = None
+    start_res = []
+    for s in range(num_starts):
+        z0 = np.zeros(n - 1) if s == 0 else rng.normal(scale=1.0, size=n - 1)
+        out = minimize(objective, z0, method="Nelder-Mead",
+                       options={"maxfev": max_evaluations, "xatol": 1e-12, "fatol": 1e-24,
+                                "initial_simplex": z0[None, :] + np.vstack(
+                                    [np.zeros(n - 1), 0.5 * np.eye(n - 1)])})
+        a = weights_of(out.x)
+        u, r, gap = _evaluate(U, jnp.asarray(a, U.dtype), fight_tol)
+        rel = float(np.max(np.abs(r))) / (span * a.max())
+        start_res.append(rel)
+        if best is None or rel < best[0]:
+            best = (rel, a, u, r, gap)
+    rel, a, u, r, gap = best
+    h = np.asarray(_harsanyi_residuals(jnp.asarray(a), jnp.asarray(u), n))
+    fights_ok = gap <= 1e-6 * span * a.max()
+    return CoalitionPerfectSearch(a, u, rel, r, h, span * float(a.max()), gap,
+                                  np.asarray(start_res), bool(rel <= tol and fights_ok), evals[0])
