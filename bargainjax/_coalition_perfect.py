@@ -36,7 +36,8 @@ proper coalition is its optimal strategy in the fight ``S`` vs ``-S`` at weights
 maximisers of :math:`a \cdot U` (condition 3 at ``N``).  At ``S = N`` condition 4 says
 :math:`a_i u^N_i = \varphi_i(a)` (CoCo value), because each :math:`Z_R - Z_{N \setminus R}` is the
 fight value :math:`V_R(a)`.  The search minimises the summed squared condition-4 residuals over
-``a`` in the simplex (Nelder–Mead on a softmax parametrisation, several starts), choosing
+``a`` in the simplex (Nelder–Mead on a softmax parametrisation, started from the best points of
+a coarse lattice on the simplex), choosing
 ``u^N`` in the maximising face by least squares for each ``a``.  For ``n ≥ 3`` the sub-coalition
 equations are surplus (SPEC: 3 at ``n = 3``), so the minimum is generically positive; the result
 reports it and calls nothing an equilibrium above ``tol``.
@@ -49,6 +50,7 @@ the search is a plain numpy/scipy outer loop (not jit/vmap-able, not differentia
 from __future__ import annotations
 
 import functools
+import itertools
 import math
 import numbers
 from typing import NamedTuple
@@ -306,6 +308,7 @@ def coalition_perfect_search(
     tol: float = 1e-7,
     max_evaluations: int = 400,
     fight_tol: float | None = None,
+    grid: int = 8,
 ) -> CoalitionPerfectSearch:
     r"""Minimise the coalition-perfect CoCo residual (condition 4) over weights ``a`` (SPEC §4).
 
@@ -313,7 +316,9 @@ def coalition_perfect_search(
     (:func:`bargainjax.coalition_values`, condition 3), ``u^N`` is the point of the face
     maximising :math:`a \cdot U` closest (least squares in curnits) to the CoCo value
     :math:`\varphi(a)/a`, and the objective is the sum of squared condition-4 residuals.
-    Nelder–Mead from ``num_starts`` random starts (softmax parametrisation).
+    Nelder–Mead (softmax parametrisation) from the ``num_starts`` best interior points of a
+    lattice on the simplex with resolution ``grid`` (random starts if the lattice is smaller).
+    It is a local search: the minimum it reports is an upper bound on the true minimum.
 
     The minimum is reported honestly: ``is_equilibrium`` is true only when the largest residual,
     relative to the payoff scale, is ``<= tol``.  For two players the condition reduces to the
@@ -327,6 +332,7 @@ def coalition_perfect_search(
         tol: relative residual below which the result is called an equilibrium.
         max_evaluations: Nelder–Mead evaluation cap per start.
         fight_tol: zero-sum tolerance passed to :func:`bargainjax.coalition_values`.
+        grid: lattice resolution for choosing starts (``>= n``; ``C(grid-1, n-1)`` evaluations).
 
     Returns:
         :class:`CoalitionPerfectSearch`.
@@ -341,6 +347,8 @@ def coalition_perfect_search(
         raise ValueError(f"`num_starts` must be a positive integer, got {num_starts!r}")
     if not isinstance(tol, numbers.Real) or not tol > 0:
         raise ValueError(f"`tol` must be positive, got {tol!r}")
+    if not isinstance(grid, numbers.Integral) or grid < n:
+        raise ValueError(f"`grid` must be an integer >= n = {n}, got {grid!r}")
     if key is None:
         key = 0
     seed = int(key) if isinstance(key, numbers.Integral) else \
@@ -361,10 +369,18 @@ def coalition_perfect_search(
         _, r, _ = _evaluate(U, jnp.asarray(a, U.dtype), fight_tol)
         return float(np.sum(r**2)) / (span * a.max()) ** 2
 
+    # Starts: the best points of a coarse lattice on the simplex (interior points, resolution
+    # `grid`), then random ones if more starts are asked for than the lattice has.
+    lattice = [np.array(c, float) for c in itertools.product(range(1, grid), repeat=n - 1)
+               if sum(c) < grid]
+    lattice = [np.concatenate([c, [grid - c.sum()]]) / grid for c in lattice]
+    scored = sorted(lattice, key=lambda a: objective(np.log(a[1:] / a[0])))
+    starts = [np.log(a[1:] / a[0]) for a in scored[:num_starts]]
+    while len(starts) < num_starts:
+        starts.append(rng.normal(scale=1.0, size=n - 1))
     best = None
     start_res = []
-    for s in range(num_starts):
-        z0 = np.zeros(n - 1) if s == 0 else rng.normal(scale=1.0, size=n - 1)
+    for z0 in starts:
         out = minimize(objective, z0, method="Nelder-Mead",
                        options={"maxfev": max_evaluations, "xatol": 1e-12, "fatol": 1e-24,
                                 "initial_simplex": z0[None, :] + np.vstack(

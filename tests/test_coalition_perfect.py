@@ -200,7 +200,11 @@ def test_search_three_players_reports_positive_minimum():
     G = rng.normal(size=(3, 2, 2, 2))
     res = coalition_perfect_search(G, num_starts=2, key=1, max_evaluations=200)
     assert not res.is_equilibrium
-    assert res.residual > 1e-6  # generically overdetermined (3 surplus equations at n = 3)
+    # Generically overdetermined (3 surplus equations at n = 3).  For this game a 29-step
+    # lattice over the whole simplex gives a minimum relative residual of 0.1330 (checked
+    # offline), and the search finds 0.13278: the local search matches the global picture.
+    assert res.residual > 1e-6
+    assert res.residual == pytest.approx(0.13278, abs=2e-3)
     assert res.residuals.shape == (8, 3) and res.start_residuals.shape == (2,)
     assert np.abs(res.harsanyi_residuals).max() > 1e-6
     np.testing.assert_allclose(res.weights.sum(), 1.0)
@@ -233,3 +237,5 @@ def test_bad_input():
         coalition_perfect_search(G, num_starts=0)
     with pytest.raises(ValueError, match="players"):
         coalition_perfect_search(np.zeros((1, 2)))
+    with pytest.raises(ValueError, match="grid"):
+        coalition_perfect_search(G, grid=1)

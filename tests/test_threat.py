@@ -111,14 +111,21 @@ def test_nbs_two_player_degenerate():
     np.testing.assert_allclose(nbs_two_player(P, [5.0, 5.0]), [5.0, 5.0])  # nobody can
 
 
-@pytest.mark.parametrize("seed", range(1))
-def test_pure_threat_points_three_players(seed):
+@pytest.mark.parametrize("seed,expected", [(0, []), (1, [(0, 1, 0), (0, 1, 1)])])
+def test_pure_threat_points_three_players(seed, expected):
+    # Seed 0 has no pure threat point (mixed threats would be needed; not searched for n > 2),
+    # seed 1 has two (with the same NBS here).
     rng = np.random.default_rng(seed)
     G = rng.normal(size=(3, 2, 2, 2))
     res = pure_threat_points(G)
     outcomes = np.moveaxis(G, 0, -1).reshape(-1, 3)
     span = outcomes.max() - outcomes.min()
     assert res.max_improvement.shape == (8,)
+    assert res.profiles == expected
+    passing = [k for k in range(8) if res.max_improvement[k] <= 1e-6 * span]
+    assert [np.unravel_index(k, (2, 2, 2)) for k in passing] == expected
+    if not expected:
+        assert res.max_improvement.min() > 1e-3  # the best profile is reported, not passed
     for prof, d, u in zip(res.profiles, res.disagreements, res.payoffs):
         np.testing.assert_allclose(d, G[(slice(None),) + prof])
         for i in range(3):  # recheck every unilateral deviation
