@@ -77,6 +77,17 @@ def test_dominant_threats():
     np.testing.assert_allclose(tp.payoffs, [3.0, 3.0], atol=1e-9)
 
 
+def test_zero_sum_game_threat_point_is_the_value():
+    # B = -A: F is the line u1 + u2 = 0, all of it Pareto optimal; the threat point is the
+    # minimax outcome and the NBS is the disagreement point itself.
+    A = np.random.default_rng(2).normal(size=(3, 4))
+    tp = threat_point(np.stack([A, -A]))
+    v = float(bj.solve_zero_sum(A).value)
+    assert tp.is_threat_point
+    np.testing.assert_allclose(tp.disagreement, [v, -v], atol=1e-9)
+    np.testing.assert_allclose(tp.payoffs, [v, -v], atol=1e-9)
+
+
 @pytest.mark.parametrize("seed", range(4))
 def test_random_3x3_no_profitable_deviation(seed):
     rng = np.random.default_rng(seed)
