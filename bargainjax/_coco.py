@@ -72,7 +72,7 @@ import numpy as np
 
 from . import _validate as _val
 from ._coalitions import _sizes, _weights, members
-from ._games import NormalFormGame, SeparableGame
+from ._games import NormalFormGame, SeparableGame, payoff_tensor
 from ._status import Status
 from ._zero_sum import solve_zero_sum
 
@@ -135,17 +135,7 @@ def _game_payoffs(game, name: str = "game"):
             f"`{name}` must be a NormalFormGame, a SeparableGame or a payoff array of shape "
             f"(n, |A_1|, ..., |A_n|), got {type(game).__name__}"
         )
-    U = _val.as_array(game, name, min_ndim=2)
-    n = U.ndim - 1
-    if U.shape[0] != n:
-        raise ValueError(
-            f"`{name}` must be a game: payoffs of shape (n, |A_1|, ..., |A_n|) with n = number "
-            f"of action axes; got shape {U.shape}"
-        )
-    if any(k < 1 for k in U.shape[1:]):
-        raise ValueError(f"`{name}`: every player needs at least one action, got shape {U.shape}")
-    _val.finite(U, name)
-    return U
+    return payoff_tensor(game, name)
 
 
 def _weights_for(weights, U):

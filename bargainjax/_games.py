@@ -82,6 +82,21 @@ class NormalFormGame:
         return out
 
 
+def payoff_tensor(payoffs, name: str = "payoffs") -> jax.Array:
+    """Validate a payoff tensor ``(n, |A_1|, ..., |A_n|)``; errors name the argument ``name``."""
+    U = v.as_array(payoffs, name, min_ndim=2)
+    n = U.ndim - 1
+    if U.shape[0] != n:
+        raise ValueError(
+            f"`{name}` must have shape (n, |A_1|, ..., |A_n|) with n = number of action axes; "
+            f"got shape {U.shape} ({n} action axes but {U.shape[0]} payoff tables)"
+        )
+    if any(k < 1 for k in U.shape[1:]):
+        raise ValueError(f"`{name}`: every player needs at least one action, got shape {U.shape}")
+    v.finite(U, name)
+    return U
+
+
 def normal_form_game(
     payoffs,
     *,
@@ -95,16 +110,8 @@ def normal_form_game(
         ValueError: if ``payoffs`` has the wrong shape (``payoffs.shape[0]`` must equal the
             number of action axes), an empty action set, NaN/inf, or names of the wrong length.
     """
-    U = v.as_array(payoffs, "payoffs", min_ndim=2)
+    U = payoff_tensor(payoffs, "payoffs")
     n = U.ndim - 1
-    if U.shape[0] != n:
-        raise ValueError(
-            f"`payoffs` must have shape (n, |A_1|, ..., |A_n|) with n = number of action axes; "
-            f"got shape {U.shape} ({n} action axes but {U.shape[0]} payoff tables)"
-        )
-    if any(k < 1 for k in U.shape[1:]):
-        raise ValueError(f"`payoffs`: every player needs at least one action, got shape {U.shape}")
-    v.finite(U, "payoffs")
     names = tuple(player_names) if player_names is not None else tuple(str(i + 1) for i in range(n))
     if len(names) != n:
         raise ValueError(f"`player_names` must have {n} entries, got {len(names)}")
