@@ -495,10 +495,11 @@ class SupportingWeights(NamedTuple):
         interval: ``(2,)`` for two players, the range ``[t_lo, t_hi]`` of first coordinates
             ``t`` of all supporting weights ``(t, 1-t)`` (a point when the frontier is smooth at
             ``u``); NaN for ``n > 2``.
-        slack: ``()`` :math:`\\min_{a} h_F(a) - a \\cdot u \\ge 0`; ``0`` (up to ``gap``) iff ``u``
-            is on the weak Pareto frontier.
+        slack: ``()`` :math:`\\min_{a} h_F(a) - a \\cdot u`: ``0`` (up to ``gap``) iff ``u`` is
+            on the weak Pareto frontier, positive inside ``F``, negative outside it.
         gap: ``()`` certificate of ``slack``.
-        status: ``()`` ``SUCCESSFUL`` when ``u`` is supported within tolerance, else ``INFEASIBLE``.
+        status: ``()`` ``SUCCESSFUL`` when ``u`` is on the frontier within tolerance, else
+            ``INFEASIBLE``.
     """
 
     weights: jax.Array
@@ -524,7 +525,7 @@ def supporting_weights(F, point, *, tol: float | None = None, max_steps: int = 5
     u = _vector(point, n, "point", dt)
     tol = tol or _default_tol(dt)
     t, _, lam, gap, _ = _max_min(F, u, jnp.ones_like(u), tol, max_steps)
-    slack = -t
+    slack = t  # strong duality: min_a h_F(a) - a·u = max_{v∈F} min_i (v_i - u_i)
     scale = jnp.maximum(jnp.max(jnp.abs(ideal_point(F))), 1.0)
     if n == 2:
         def g(s):
@@ -550,6 +551,6 @@ def supporting_weights(F, point, *, tol: float | None = None, max_steps: int = 5
                               jnp.where(g(jnp.asarray(1.0, dt)) <= thresh, 1.0, lo_in)])
     else:
         interval = jnp.full((2,), jnp.nan, dt)
-    ok = slack <= 10 * tol * scale + gap
+    ok = jnp.abs(slack) <= 10 * tol * scale + gap
     return SupportingWeights(lam, interval, slack, gap,
                              jnp.where(ok, Status.SUCCESSFUL, Status.INFEASIBLE).astype(jnp.int32))
