@@ -41,6 +41,7 @@ cooperative games"; Kalai & Kalai (2013) for the CoCo value.
 
 from __future__ import annotations
 
+import itertools
 from typing import NamedTuple
 
 import jax
@@ -105,7 +106,8 @@ class CocoEquilibria(NamedTuple):
             ones first, each certified with status ``SUCCESSFUL``), or the best uncertified
             attempt when none certified.
         num_starts: starting points tried.
-        num_certified: starts that ended with a certified equilibrium.
+        num_certified: certified results (over the starts and the enumerated faces, before
+            deduplication).
         multiple: ``True`` iff more than one distinct certified payoff vector was found.
     """
 
@@ -356,6 +358,36 @@ def _face_finish(U, P, a, mask, scale, iters=30):
     return a / a.sum()
 
 
+def _certify_candidate(U, P, a, tol, steps, scale):
+    phi, _ = _phi(U, a)
+    mix = _best_mixture(P, _face_members(P, a, scale), a, phi)
+    return _certify(U, P, a, P.T @ mix, mix, tol, steps, scale)
+
+
+def _face_enumeration(U, P, tol, scale, max_faces=2000):
+    """Exact face finish on every set of up to n vertices (from uniform weights): certified
+    equilibria found (SPEC §4's "face enumeration"; exponential, small games only)."""
+    n = P.shape[1]
+    K = P.shape[0]
+    out = []
+    count = 0
+    a0 = np.full(n, 1.0 / n)
+    for r in range(1, n + 1):
+        for S in itertools.combinations(range(K), r):
+            count += 1
+            if count > max_faces:
+                return out
+            m = np.zeros(K, bool)
+            m[list(S)] = True
+            af = _face_finish(U, P, a0, m, scale)
+            if af is None:
+                continue
+            res = _certify_candidate(U, P, af, tol, 0, scale)
+            if res.status == int(Status.SUCCESSFUL):
+                out.append(res)
+    return out
+
+
 def _many_player(U, P, tol, max_steps, a0):
     scale = _scale(P)
     n = P.shape[1]
@@ -389,33 +421,26 @@ def _many_player(U, P, tol, max_steps, a0):
             if not improved or np.linalg.norm(dz) < 1e-15:
                 break
     a = np.concatenate([z, [1 - z.sum()]])
-    # candidate faces: the tie-face at a, and each of the best-scoring vertices alone
-    candidates = [a]
+    # exact finish on candidate faces: the tie-face at a, then every set of up to n of the
+    # best-scoring vertices (vertex, edge, ..., facet), best first; stop once certified.
     scores = P @ a
+    top = np.argsort(-scores)[: min(6, P.shape[0])]
     masks = [_face_members(P, a, scale, rel=1e-7)]
-    top = np.argsort(-scores)[: min(4, P.shape[0])]
-    for j in top:
-        m = np.zeros(P.shape[0], bool); m[j] = True
-        masks.append(m)
-    for j in range(len(top)):  # candidate edges among the best vertices
-        for k in range(j + 1, len(top)):
-            m = np.zeros(P.shape[0], bool); m[[top[j], top[k]]] = True
+    for r in range(1, n + 1):
+        for S in itertools.combinations(top, r):
+            m = np.zeros(P.shape[0], bool)
+            m[list(S)] = True
             masks.append(m)
+    best = _certify_candidate(U, P, a, tol, steps, scale)
     for m in masks:
-        af = _face_finish(U, P, a, m, scale)
-        if af is not None:
-            candidates.append(af)
-    best = None
-    for a in candidates:
-        phi, _ = _phi(U, a)
-        mem = _face_members(P, a, scale)
-        mix = _best_mixture(P, mem, a, phi)
-        u = P.T @ mix
-        res = _certify(U, P, a, u, mix, tol, steps, scale)
-        if best is None or res.certificate < best.certificate:
-            best = res
-        if res.certificate <= tol * 1e-3:
+        if best.certificate <= tol * 1e-3:
             break
+        af = _face_finish(U, P, a, m, scale)
+        if af is None:
+            continue
+        res = _certify_candidate(U, P, af, tol, steps, scale)
+        if res.certificate < best.certificate:
+            best = res
     return best
 
 
@@ -482,13 +507,19 @@ def coco_equilibrium(game, *, tol: float = 1e-6, max_steps: int = 400, initial_w
 
 
 def coco_equilibria(game, *, num_starts: int = 8, key=None, tol: float = 1e-6,
-                    max_steps: int = 400) -> CocoEquilibria:
+                    max_steps: int = 400, enumerate_faces: bool = True,
+                    max_faces: int = 2000) -> CocoEquilibria:
     """Multi-start search for CoCo equilibria (SPEC §4: uniqueness for ``n >= 3`` is open).
 
     Starts: the uniform weights, the CoCo-value-implied weights (``a ∝ 1 / max(coco, small)``
     rescaled, a heuristic), and ``num_starts - 2`` Dirichlet(1) draws from ``key``.  Solutions are
-    deduplicated by payoffs (within ``tol`` × payoff range).  For ``n = 2`` the bisection is
-    deterministic, so one start suffices.
+    deduplicated by payoffs (within ``10 tol`` × payoff range).  For ``n = 2`` the bisection is
+    deterministic, so one start suffices (Nash 1953: the solution is unique).  With
+    ``enumerate_faces`` (``n >= 3``), an exact Gauss-Newton finish is also run on every set of up
+    to ``n`` outcome points (at most ``max_faces`` sets, from uniform weights): this finds
+    equilibria on facets that the smoothed path misses.  ``num_starts`` then counts the smoothed
+    starts only.  Finding several distinct certified payoff vectors (``multiple``) proves
+    non-uniqueness; finding one proves nothing.
     """
     U = _payoff_tensor(game)
     P = _outcomes(U)
@@ -510,6 +541,8 @@ def coco_equilibria(game, *, num_starts: int = 8, key=None, tol: float = 1e-6,
         sols = [coco_equilibrium(U, tol=tol, max_steps=max_steps, initial_weights=s / s.sum())
                 for s in starts_list[:max(num_starts, 1)]]
         starts = len(sols)
+        if enumerate_faces:
+            sols = sols + _face_enumeration(U, P, tol, scale, max_faces)
     good = [s for s in sols if s.status == int(Status.SUCCESSFUL)]
     distinct: list = []
     for s in good:
