@@ -64,6 +64,7 @@ from ._coco import (
     coco_value as coco_value,
     coco_value_two_player as coco_value_two_player,
 )
+from ._equilibrium import CocoEquilibria as CocoEquilibria, CocoEquilibrium as CocoEquilibrium, coco_equilibria as coco_equilibria, coco_equilibrium as coco_equilibrium
 from ._coalition_perfect import (
     CoalitionPerfectSearch as CoalitionPerfectSearch,
     coalition_payoffs as coalition_payoffs,
@@ -85,6 +86,8 @@ __all__ = [
     "BargainingSolution",
     "CoalitionPerfectSearch",
     "CoalitionValues",
+    "CocoEquilibria",
+    "CocoEquilibrium",
     "CocoValue",
     "EntropicSolution",
     "Face",
@@ -110,6 +113,8 @@ __all__ = [
     "coalition_sizes",
     "coalition_values",
     "coco_condition_residuals",
+    "coco_equilibria",
+    "coco_equilibrium",
     "coco_value",
     "coco_value_two_player",
     "correlated_set",
