@@ -80,7 +80,10 @@ class CocoEquilibrium(NamedTuple):
         certificate: the largest of the three.
         num_steps: bisection / Newton steps taken.
         status: ``int`` :class:`bargainjax.Status` code; ``SUCCESSFUL`` iff ``certificate <= tol``
-            and every fight of ``coco_value`` certified.
+            and every fight of ``coco_value`` certified and ``min a >= 1e-8``;
+            ``DEGENERATE`` when the certificate holds only at a numerically vanishing weight
+            (an equilibrium in the limit ``a_i -> 0``, e.g. the banana game); otherwise
+            ``MAX_STEPS_REACHED`` (or the failing fight's status).
     """
 
     weights: np.ndarray

@@ -298,3 +298,18 @@ def test_coco_equilibria_multistart():
     # two players: one solution (Nash 1953)
     R2 = coco_equilibria(rng.integers(-3, 4, size=(2, 3, 3)).astype(float))
     assert len(R2.solutions) == 1 and not R2.multiple
+
+
+def test_single_point_and_bad_input():
+    U = np.ones((2, 2, 2))
+    res = coco_equilibrium(U)
+    assert res.status == SUCCESS and res.face == "point"
+    np.testing.assert_allclose(res.payoffs, [1.0, 1.0])
+    with pytest.raises(ValueError):
+        coco_equilibrium(np.ones((3, 2, 2)))
+    with pytest.raises(ValueError):
+        coco_equilibrium(np.ones((2, 2, 2)), tol=0.0)
+    with pytest.raises(ValueError):
+        coco_equilibrium(np.full((2, 2, 2), np.nan))
+    with pytest.raises(ValueError):
+        coco_equilibrium(np.ones((3, 2, 2, 2)), initial_weights=np.array([1.0, -1.0, 1.0]))
