@@ -25,8 +25,10 @@ Algorithms (host-side orchestration of the library's exact, jitted inner solvers
   :math:`u_\tau(a) = \operatorname{softmax}(P a / \tau)^\top P` (the gradient of
   :math:`\tau \operatorname{logsumexp}(Pa/\tau)`), exact :math:`\varphi` (piecewise linear in
   ``a``, differentiated by Danskin), continuation ``τ = 1e-1 ... 1e-8`` (times the payoff range);
-  then an exact finish on the identified face (Gauss-Newton in ``(a, λ)``: ``a`` normal to the
-  face, ``u = V^T λ`` on it) and an exact certificate.  Not guaranteed to converge: the status
+  then an exact finish (Gauss-Newton in ``(a, λ)``: ``a`` normal to the face, ``u = V^T λ`` on
+  it, ``φ`` exact) on candidate faces -- the tie-face at the smoothed ``a``, then every set of up
+  to ``n`` of the 6 best-scoring outcome points (vertices, edges, ..., facets) until one
+  certifies -- and an exact certificate (the mixture from a small LP via ``solve_lp``).  Not guaranteed to converge: the status
   says so (``MAX_STEPS_REACHED``) and :func:`coco_equilibria` offers multi-start.
 
 Certificate (all relative to the payoff range ``max P - min P``, ``P`` the ``(K, n)`` outcomes):
@@ -478,7 +480,8 @@ def coco_equilibrium(game, *, tol: float = 1e-6, max_steps: int = 400, initial_w
     ``a_i u_i = φ_i(a)``; for two players Nash's (1953) variable-threat solution.
 
     See the module docstring for the mathematics and algorithms.  Runs eagerly (host loop over
-    jitted exact inner solvers; not traceable under ``jit``/``vmap``).
+    jitted exact inner solvers; not traceable under ``jit``/``vmap``, and no derivatives of the
+    equilibrium are provided yet).
 
     Args:
         game: a :class:`bargainjax.NormalFormGame` or payoffs ``(n, |A_1|, ..., |A_n|)``.
