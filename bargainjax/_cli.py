@@ -293,6 +293,55 @@ def _egalitarian(game, options):
                       lambda F, d: bj.egalitarian(F, d, tol=options.tol), "maxmin_duality_gap")
 
 
+@register("coco-value", "CoCo value (Kalai-Kalai; n players: Shapley value of the coalition "
+          "fights) with weights a, reported in utilons phi_i(a) / a_i", weights=True)
+def _coco_value(game, options):
+    import bargainjax as bj
+
+    a = np.ones(game.num_players) if options.weights is None else np.asarray(options.weights)
+    cv = bj.coco_value(game, a, tol=options.tol)
+    a = np.asarray(cv.weights, float)
+    U = np.asarray(game.payoffs, float)
+    scale = float(np.sum(a * (U.reshape(U.shape[0], -1).max(1) - U.reshape(U.shape[0], -1).min(1))))
+    rel = options.tol if options.tol is not None else 1e-9
+    name, _ = _status(cv.status)
+    if name != "successful":
+        raise CommandError(f"the coalition fights did not certify: {_status(cv.status)[1]}", 1)
+    return _result(
+        game, "coco-value", payoffs=np.asarray(cv.value, float) / a,
+        certificate="fight_duality_gap", gap=cv.gap, tol=rel * max(scale, 1e-300),
+        status=cv.status, weights=_floats(a / a.sum()), value_curnits=_floats(cv.value),
+        coalition_values=_floats(cv.coalition_values),
+    )
+
+
+@register("threat", "Nash's (1953) variable-threat solution (two players): optimal threats, "
+          "the threat point and the NBS from it")
+def _threat(game, options):
+    import bargainjax as bj
+
+    if game.num_players != 2:
+        raise CommandError(f"threat needs a two-player game, got {game.num_players} players")
+    rel = options.tol if options.tol is not None else 1e-7
+    tp = bj.threat_point(game, tol=rel)
+    U = np.asarray(game.payoffs, float)
+    span = float(U.max() - U.min()) or 1.0
+    cert = max(float(tp.zero_sum_gap), float(tp.max_improvement))
+    status = int(bj.Status.SUCCESSFUL) if tp.is_threat_point else int(bj.Status.MAX_STEPS_REACHED)
+    if not tp.is_threat_point:
+        raise CommandError("no certified threat point: a player gains "
+                           f"{float(tp.max_improvement):.3g} by changing their threat", 1)
+    x, y = (np.asarray(t, float) for t in tp.threats)
+    return _result(
+        game, "threat", payoffs=tp.payoffs, certificate="threat_deviation_gain", gap=cert,
+        tol=rel * span, status=status, disagreement=_floats(tp.disagreement),
+        disagreement_source="threat point (optimal threats of the variable-threat game)",
+        weights=_floats(tp.weights), strategies=[_floats(x), _floats(y)],
+        support=[[{"strategy": game.strategy_names[i][k], "probability": float(p[k])}
+                  for k in np.flatnonzero(p > _SUPPORT_EPS)] for i, p in enumerate((x, y))],
+    )
+
+
 # ------------------------------------------------------------------------------- output
 
 
@@ -324,7 +373,7 @@ def format_human(out: dict, concept: Concept) -> str:
         header.append("bargaining weight")
         cols.append(out["bargaining_weights"])
     if "weights" in out:
-        header.append("supporting weight" if out["concept"] != "utilitarian" else "weight")
+        header.append("weight" if out["concept"] in ("utilitarian", "coco-value") else "supporting weight")
         cols.append(out["weights"])
     rows = [[name] + [_g(c[i]) for c in cols] for i, name in enumerate(out["players"])]
     lines += [""] + _table(header, rows) + [""]
@@ -333,7 +382,9 @@ def format_human(out: dict, concept: Concept) -> str:
     cert = out["certificate"]
     lines.append(f"certificate: {cert['name']} = {cert['value']:.3g} (tol {cert['tol']:.3g}); "
                  f"status: {out['status']} ({out['message']})")
-    if out["concept"] == "zero-sum":
+    if "support" not in out:
+        pass
+    elif out["concept"] in ("zero-sum", "threat"):
         for name, sup in zip(out["players"], out["support"]):
             mix = ", ".join(f"{e['strategy']}: {e['probability']:.6g}" for e in sup)
             lines.append(f"strategy of {name}: {mix}")
