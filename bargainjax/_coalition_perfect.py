@@ -44,7 +44,7 @@ reports it and calls nothing an equilibrium above ``tol``.
 
 Not done here: non-unique fight strategies are not searched over (the solver's returned optimal
 strategy is used); Hart's NTU variant (``u^S`` ranging over ``S``'s feasible boundary) is absent;
-the search is a plain numpy/scipy outer loop (not jit/vmap-able, not differentiable).
+the search is a plain numpy outer loop (not jit/vmap-able, not differentiable).
 """
 
 from __future__ import annotations
@@ -265,22 +265,116 @@ class CoalitionPerfectSearch(NamedTuple):
     num_evaluations: int
 
 
+def _simplex_least_squares(M, t):
+    r"""Exact :math:`\min_{\lambda \in \Delta_k} \|M\lambda - t\|^2` (``M`` is ``(n, k)``).
+
+    An optimum has a support of at most ``rank([M; 1]) + 1 <= n + 2`` columns (Carathéodory on
+    the optimal point ``Mλ``); every such support is tried: the equality-constrained least
+    squares on it (KKT system, minimum-norm solve), kept when non-negative; the best is exact.
+    Faces are small (ties of ``a·u``), so the enumeration is cheap; beyond ``max_supports``
+    supports it switches to accelerated projected gradient (a certified-by-iteration fallback).
+    """
+    n, k = M.shape
+    best, best_val = None, np.inf
+    smax = min(k, n + 2)
+    count = sum(math.comb(k, s) for s in range(1, smax + 1))
+    if count <= 20000:
+        for s in range(1, smax + 1):
+            for S in itertools.combinations(range(k), s):
+                S = list(S)
+                Ms = M[:, S]
+                kkt = np.block([[2 * Ms.T @ Ms, np.ones((s, 1))], [np.ones((1, s)), np.zeros((1, 1))]])
+                rhs = np.concatenate([2 * Ms.T @ t, [1.0]])
+                lam = (np.linalg.pinv(kkt) @ rhs)[:s]
+                if abs(lam.sum() - 1.0) > 1e-9 or lam.min() < -1e-12:
+                    continue
+                lam = np.clip(lam, 0.0, None)
+                lam /= lam.sum()
+                val = float(np.sum((Ms @ lam - t) ** 2))
+                if val < best_val:
+                    best_val, best = val, (S, lam)
+        out = np.zeros(k)
+        out[best[0]] = best[1]
+        return out
+    # Fallback: FISTA with Euclidean projection onto the simplex.
+    L = 2 * np.linalg.norm(M, 2) ** 2 or 1.0
+    lam = y = np.full(k, 1.0 / k)
+    tk = 1.0
+    for _ in range(20000):
+        g = 2 * M.T @ (M @ y - t)
+        v = y - g / L
+        srt = np.sort(v)[::-1]
+        css = np.cumsum(srt) - 1.0
+        r = np.nonzero(srt - css / np.arange(1, k + 1) > 0)[0][-1]
+        new = np.maximum(v - css[r] / (r + 1), 0.0)
+        tn = 0.5 * (1 + math.sqrt(1 + 4 * tk * tk))
+        y = new + (tk - 1) / tn * (new - lam)
+        if np.abs(new - lam).max() <= 1e-15:
+            lam = new
+            break
+        lam, tk = new, tn
+    return lam
+
+
 def _face_point(outcomes, a, target, rel):
     """Least-squares ``u`` on the face of maximisers of ``a·u`` with ``a∘u ≈ target``."""
-    from scipy.optimize import nnls
-
     scores = outcomes @ a
     h = scores.max()
-    face = outcomes[scores >= h - rel]
+    face = np.unique(outcomes[scores >= h - rel], axis=0)
     if face.shape[0] == 1:
         return face[0]
     Aw = (face * a[None, :]).T  # (n, k)
-    big = 1e3 * max(1.0, np.abs(Aw).max())
-    M = np.vstack([Aw, big * np.ones((1, face.shape[0]))])
-    rhs = np.concatenate([target, [big]])
-    lam, _ = nnls(M, rhs)
-    lam = lam / lam.sum()
+    lam = _simplex_least_squares(Aw, np.asarray(target, float))
     return lam @ face
+
+
+def _nelder_mead(f, x0, initial_simplex, max_evaluations, xatol=1e-12, fatol=1e-24):
+    """Standard Nelder–Mead (reflection 1, expansion 2, contraction 1/2, shrink 1/2) in numpy.
+
+    Stops when the simplex and its values have collapsed (``xatol``, ``fatol``) or after
+    ``max_evaluations`` evaluations of ``f``.  Returns the best vertex.
+    """
+    sim = np.asarray(initial_simplex, float).copy()
+    m = sim.shape[0]
+    fs = np.array([f(x) for x in sim])
+    nev = m
+    while nev < max_evaluations:
+        order = np.argsort(fs, kind="stable")
+        sim, fs = sim[order], fs[order]
+        if (np.max(np.abs(sim[1:] - sim[0])) <= xatol
+                and np.max(np.abs(fs[1:] - fs[0])) <= fatol):
+            break
+        xbar = sim[:-1].mean(0)
+        xr = 2 * xbar - sim[-1]
+        fr = f(xr)
+        nev += 1
+        if fr < fs[0]:
+            xe = 3 * xbar - 2 * sim[-1]
+            fe = f(xe)
+            nev += 1
+            sim[-1], fs[-1] = (xe, fe) if fe < fr else (xr, fr)
+            continue
+        if fr < fs[-2]:
+            sim[-1], fs[-1] = xr, fr
+            continue
+        if fr < fs[-1]:  # outside contraction
+            xc = 1.5 * xbar - 0.5 * sim[-1]
+            fc = f(xc)
+            nev += 1
+            if fc <= fr:
+                sim[-1], fs[-1] = xc, fc
+                continue
+        else:  # inside contraction
+            xc = 0.5 * xbar + 0.5 * sim[-1]
+            fc = f(xc)
+            nev += 1
+            if fc < fs[-1]:
+                sim[-1], fs[-1] = xc, fc
+                continue
+        sim[1:] = sim[0] + 0.5 * (sim[1:] - sim[0])  # shrink
+        fs[1:] = [f(x) for x in sim[1:]]
+        nev += m - 1
+    return sim[int(np.argmin(fs))]
 
 
 def _evaluate(U, a, tol):
@@ -337,8 +431,6 @@ def coalition_perfect_search(
     Returns:
         :class:`CoalitionPerfectSearch`.
     """
-    from scipy.optimize import minimize
-
     U = _game_payoffs(game)
     n = U.shape[0]
     if not 2 <= n <= 6:
@@ -381,11 +473,9 @@ def coalition_perfect_search(
     best = None
     start_res = []
     for z0 in starts:
-        out = minimize(objective, z0, method="Nelder-Mead",
-                       options={"maxfev": max_evaluations, "xatol": 1e-12, "fatol": 1e-24,
-                                "initial_simplex": z0[None, :] + np.vstack(
-                                    [np.zeros(n - 1), 0.5 * np.eye(n - 1)])})
-        a = weights_of(out.x)
+        x = _nelder_mead(objective, z0, z0[None, :] + np.vstack(
+            [np.zeros(n - 1), 0.5 * np.eye(n - 1)]), max_evaluations)
+        a = weights_of(x)
         u, r, gap = _evaluate(U, jnp.asarray(a, U.dtype), fight_tol)
         rel = float(np.max(np.abs(r))) / (span * a.max())
         start_res.append(rel)

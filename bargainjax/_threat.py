@@ -35,6 +35,7 @@ cooperative games", Econometrica 21 (1953); SPEC §4.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 import numbers
@@ -44,6 +45,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from ._coco import _game_payoffs
+from ._lp import solve_lp
 from ._zero_sum import solve_zero_sum
 
 
@@ -241,48 +243,95 @@ def threat_point(game, *, tol: float = 1e-7, max_iterations: int = 200,
 # ---------------------------------------------------------------------------- n players
 
 
-def _nbs_general(outcomes, d):
-    """NBS over the players who can strictly improve on ``d`` (others held at >= d)."""
-    from scipy.optimize import minimize
+@functools.lru_cache(maxsize=None)
+def _jit_nbs():
+    import jax
 
+    from ._bargaining import nash_bargaining
+    from ._feasible import polytope
+
+    # Inside jit the concrete feasibility ValueError is skipped; infeasibility comes back as a
+    # status instead (callers only pass sets with a strictly improving point).
+    return jax.jit(lambda pts, d: nash_bargaining(polytope(pts), d))
+
+
+def _max_own_payoff(outcomes, d, i):
+    """LP: ``max u_i`` over ``u = Uλ``, ``λ`` in the simplex, ``u >= d`` (library simplex)."""
+    K = outcomes.shape[0]
+    sol = solve_lp(jnp.asarray(outcomes[:, i]), A_ub=jnp.asarray(-outcomes.T),
+                   b_ub=jnp.asarray(-d), A_eq=jnp.ones((1, K)), b_eq=jnp.ones(1))
+    if int(sol.status) != 0:
+        raise RuntimeError(f"threat-point LP failed (status {int(sol.status)})")
+    return float(sol.value)
+
+
+def _fixed_level_points(outcomes, d, held, atol):
+    r"""Points of ``{Uλ : λ ∈ Δ, U_jλ = d_j (j ∈ held)}`` whose hull is that whole set.
+
+    The set is the image of a polytope in ``λ`` whose vertices have supports of at most
+    ``|held| + 1`` outcomes; every such support is tried (least squares on it, kept when
+    feasible), so the points include all vertices.  Exhaustive: for small games.
+    """
+    K = outcomes.shape[0]
+    m = len(held) + 1
+    M = np.vstack([np.ones((1, K)), outcomes[:, held].T])  # (m, K)
+    b = np.concatenate([[1.0], d[held]])
+    pts = []
+    for s in range(1, min(m, K) + 1):
+        combos = itertools.combinations(range(K), s)
+        while True:
+            chunk = np.array(list(itertools.islice(combos, 50000)), dtype=int)
+            if chunk.size == 0:
+                break
+            Ms = np.transpose(M[:, chunk], (1, 0, 2))  # (C, m, s)
+            lam = np.einsum("cij,j->ci", np.linalg.pinv(Ms), b)  # (C, s)
+            res = np.abs(np.einsum("cij,cj->ci", Ms, lam) - b).max(1)
+            ok = (res <= atol) & np.all(lam >= -atol, axis=1)
+            lam = np.clip(lam[ok], 0.0, None)
+            lam /= lam.sum(1, keepdims=True)
+            pts.append(np.einsum("cs,csn->cn", lam, outcomes[chunk[ok]]))
+    return np.unique(np.concatenate(pts), axis=0)
+
+
+def _nbs_general(outcomes, d):
+    r"""NBS over the players who can strictly improve on ``d`` (others held at ``d``).
+
+    Convention (report, before Definition 57): the feasible set is
+    :math:`F_d = \{u \in \operatorname{conv}(U) : u \ge d\}`; the players ``P`` who can
+    strictly improve are found by one LP each (:func:`bargainjax._lp.solve_lp`); every other
+    player ``j`` has :math:`u_j = d_j` on all of :math:`F_d`.  The result maximises
+    :math:`\sum_{i \in P} \log(u_i - d_i)` over :math:`F_d`, computed by
+    :func:`bargainjax.nash_bargaining` on the polytope
+    :math:`\{u \in \operatorname{conv}(U) : u_j = d_j,\ j \notin P\}` (its vertices from
+    :func:`_fixed_level_points`) with the held coordinates shifted to ``d_j + 1`` (a constant
+    ``log 1 = 0`` term, so the maximiser over ``P`` is unchanged and every player strictly
+    improves), then reset to ``d_j``.  With nobody able to improve the result is ``d``.
+    """
     K, n = outcomes.shape
     if n == 2:
         return nbs_two_player(outcomes, d)
     scale = max(1.0, np.abs(outcomes).max())
-    # Who can improve while everyone keeps >= d? One LP per player.
-    from scipy.optimize import linprog
-
-    improv = np.zeros(n, bool)
-    for i in range(n):
-        res = linprog(-outcomes[:, i], A_ub=-outcomes.T, b_ub=-d, A_eq=np.ones((1, K)),
-                      b_eq=[1.0], bounds=(0, None), method="highs")
-        improv[i] = res.status == 0 and -res.fun > d[i] + 1e-9 * scale
+    improv = np.array([_max_own_payoff(outcomes, d, i) > d[i] + 1e-9 * scale
+                       for i in range(n)])
     if not improv.any():
         return d.copy()
-    Pset = np.flatnonzero(improv)
-    # Strictly feasible start: average of each improving player's maximiser.
-    starts = []
-    for i in Pset:
-        res = linprog(-outcomes[:, i], A_ub=-outcomes.T, b_ub=-d, A_eq=np.ones((1, K)),
-                      b_eq=[1.0], bounds=(0, None), method="highs")
-        starts.append(res.x)
-    lam0 = np.mean(starts, axis=0)
-
-    def f(lam):
-        g = outcomes[:, Pset].T @ lam - d[Pset]
-        return -np.sum(np.log(np.maximum(g, 1e-300)))
-
-    def grad(lam):
-        g = outcomes[:, Pset].T @ lam - d[Pset]
-        return -outcomes[:, Pset] @ (1.0 / np.maximum(g, 1e-300))
-
-    cons = [{"type": "eq", "fun": lambda lam: lam.sum() - 1.0, "jac": lambda lam: np.ones(K)},
-            {"type": "ineq", "fun": lambda lam: outcomes.T @ lam - d, "jac": lambda lam: outcomes.T}]
-    res = minimize(f, lam0, jac=grad, bounds=[(0, 1)] * K, constraints=cons, method="SLSQP",
-                   options={"ftol": 1e-14, "maxiter": 500})
-    lam = np.clip(res.x, 0, None)
-    lam /= lam.sum()
-    return outcomes.T @ lam
+    held = np.flatnonzero(~improv)
+    if held.size:
+        pts = _fixed_level_points(outcomes, d, held, 1e-10 * scale)
+        pts[:, held] = d[held] + 1.0
+    else:
+        pts = outcomes
+    # Pad with repeated points (the hull is unchanged) to a few fixed sizes: one compile each.
+    size = K if pts.shape[0] <= K else 1 << int(np.ceil(np.log2(pts.shape[0])))
+    pts = np.concatenate([pts, np.repeat(pts[:1], size - pts.shape[0], axis=0)])
+    dd = d.copy()
+    sol = _jit_nbs()(jnp.asarray(pts), jnp.asarray(dd))
+    if int(sol.status) != 0:
+        raise RuntimeError(f"nash_bargaining did not certify the threat-point NBS "
+                           f"(status {int(sol.status)}, gap {float(sol.gap):.3g})")
+    u = np.asarray(sol.payoffs, dtype=float).copy()
+    u[held] = d[held]
+    return u
 
 
 def pure_threat_points(game, *, tol: float = 1e-6, max_profiles: int = 4096) -> PureThreatPoints:
@@ -291,8 +340,10 @@ def pure_threat_points(game, *, tol: float = 1e-6, max_profiles: int = 4096) -> 
     For every pure profile ``x``: ``d = U(x)`` and its NBS over the correlated set; ``x`` is a
     threat point when, for every player ``i`` and action ``x'_i``,
     :math:`\mathrm{NBS}_i(U(x'_i, x_{-i})) \le \mathrm{NBS}_i(U(x)) + \mathrm{tol}\cdot
-    \mathrm{range}`.  Two players use the exact :func:`nbs_two_player`; more use SLSQP on the
-    mixture weights (accuracy about 1e-7 relative, hence the looser default ``tol``).  A game may
+    \mathrm{range}`.  Two players use the exact :func:`nbs_two_player`; more use one LP per
+    player (:func:`bargainjax._lp.solve_lp`, who can improve) and the certified
+    :func:`bargainjax.nash_bargaining` (gap ``1e-9`` on the log-product; see
+    :func:`_nbs_general` for players who cannot improve), hence the looser default ``tol``.  A game may
     have none (mixed threats are then needed, see :func:`threat_point` for two players) or
     several (uniqueness can fail for ``n > 2``, report after Definition 57).
 
