@@ -217,7 +217,7 @@ def test_zero_sum_game_has_no_bargaining_solution(tmp_path, capsys):
     (["solve", "{bos}", "--concept", "nbs", "--weights", "1"], "one entry per player"),
     (["solve", "{bos}", "--concept", "nbs", "--weights", "-1,1"], "weights"),
     (["solve", "{three}", "--concept", "zero-sum"], "two-player"),
-    (["solve", "{bos}", "--concept", "coco-value"], "invalid choice"),
+    (["solve", "{bos}", "--concept", "nucleolus"], "invalid choice"),
     (["solve", "{bos}", "--concept", "ksbs", "--weights", "1,1"], "does not apply"),
     (["solve", "{bos}", "--concept", "zero-sum", "--disagreement", "0,0"], "does not apply"),
     (["solve", "{bos}", "--concept", "nbs", "--tol", "-1"], "positive"),

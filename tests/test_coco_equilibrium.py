@@ -114,32 +114,37 @@ def test_random_two_player_against_oracle():
 
 
 def test_report_example_60():
-    # Seed report (002) Example 60, Table 6(a): player 1 picks the columns a1..a3, player 2 the
-    # rows b1, b2; entries "x, y" are (player 1, player 2) -- the threat point (-3, 2) is the
-    # entry (a3, b2), and Table 6(b) is Table 6(a) minus (-3, 2).
-    T1 = np.array([[4.0, 2, -4], [5, 3, -3]])  # rows b, columns a
-    T2 = np.array([[4.0, 5, 2], [2, 3, 2]])
-    U = np.stack([T1.T, T2.T])  # (2, |A_1| = 3, |A_2| = 2)
+    # Seed report (002) Example 60, Table 6(a): rows b1, b2, columns a1..a3, entries "x, y".
+    # The printed numbers fix the reading: the FIRST number belongs to the ROW (b) player.  Only
+    # then is (3, 3) at (b2, a2) a Nash equilibrium as the report says (read the other way, the
+    # column player would switch to a1 for 5), and only then is (-3, 2) at (b2, a3) a threat
+    # point.  So the report's "player 1" is the row player; its text's "actions a_1..a_3 and
+    # b_1, b_2, respectively" swaps the labels.
+    T1 = np.array([[4.0, 2, -4], [5, 3, -3]])  # row player's payoffs (first numbers)
+    T2 = np.array([[4.0, 5, 2], [2, 3, 2]])    # column player's payoffs (second numbers)
+    U = np.stack([T1, T2])  # (2, |A_1| = 2, |A_2| = 3)
     game = bj.normal_form_game(U)
     # The report's NBS for d = (-3, 2): (5.5, 2.75) in Table 6(b)'s normalised units, i.e.
-    # (2.5, 4.75) in Table 6(a)'s.  This holds:
+    # (2.5, 4.75) in Table 6(a)'s.
     nbs = bj.nash_bargaining(bj.correlated_set(game), np.array([-3.0, 2.0]))
     np.testing.assert_allclose(np.asarray(nbs.payoffs), [2.5, 4.75], atol=1e-6)
-    # But (-3, 2) is not Nash's (1953) threat point: the optimal threats solve the zero-sum
-    # game (U1 - 2 U2)/3 (a = (1/3, 2/3), the normal of the edge (2,5)-(4,4)), which has the pure
-    # saddle (a1, b1) with threat payoffs (4, 4), already on the frontier; so the
-    # variable-threat solution is the vertex (4, 4) (player 1 deviating from a3 to a1 against b2
-    # moves d to (5, 2), whose NBS (5, 2) is better for player 1 than 2.5).  The report's
-    # numbers thus do not hold for the threat point; our solver and the oracle agree on (4, 4).
+    np.testing.assert_allclose(np.asarray(nbs.payoffs) - [-3.0, 2.0], [5.5, 2.75], atol=1e-6)
+    # For two players the CoCo equilibrium is Nash's variable-threat solution: the same point,
+    # on the edge (2, 5)-(4, 4) with normal a = (1/3, 2/3), threats b2 and a3.
     res = coco_equilibrium(game)
     assert res.status == SUCCESS
-    np.testing.assert_allclose(res.payoffs, [4.0, 4.0], atol=1e-9)
-    assert res.face == "vertex"
+    np.testing.assert_allclose(res.payoffs, [2.5, 4.75], atol=1e-9)
+    np.testing.assert_allclose(res.weights, [1 / 3, 2 / 3], atol=1e-9)
+    assert res.face == "edge"
     sols = oracle_two_player(U[0], U[1])
     assert _matches(res, sols, 9.0)
-    # threats: coalition {1} (bitmask 1) plays a1, {2} (bitmask 2) plays b1
-    np.testing.assert_allclose(res.threat_strategies[1], [1, 0, 0], atol=1e-9)
-    np.testing.assert_allclose(res.threat_strategies[2], [1, 0], atol=1e-9)
+    # threats: coalition {1} (bitmask 1) plays b2, {2} (bitmask 2) plays a3
+    np.testing.assert_allclose(res.threat_strategies[1], [0, 1], atol=1e-9)
+    np.testing.assert_allclose(res.threat_strategies[2], [0, 0, 1], atol=1e-9)
+    # Read the other way (first number to the column player) the solution would be the vertex
+    # (4, 4): that reading contradicts the report's own Nash equilibrium, so it is not the game.
+    other = coco_equilibrium(bj.normal_form_game(np.stack([T1.T, T2.T])))
+    np.testing.assert_allclose(other.payoffs, [4.0, 4.0], atol=1e-9)
 
 
 def test_zero_sum():
