@@ -84,6 +84,19 @@ def _fail(message: str):
     raise ValueError(_PREFIX + message)
 
 
+def _quoted_strings(stream, what: str, context: str = "") -> list[str]:
+    """Quoted strings up to the closing ``}`` of a header list (the ``{`` already read)."""
+    out: list[str] = []
+    while True:
+        tok = stream.next_header(f"quoted {what} or '}}'")
+        if tok.kind == "}":
+            return out
+        if tok.kind != "str":
+            _fail(f"expected quoted {what}{context}, got {_describe(tok)} "
+                  f"{stream.where(stream.pos - 1)}")
+        out.append(tok.text)
+
+
 def _tokenize(text: str) -> list[_Tok]:
     toks: list[_Tok] = []
     line = 1
@@ -179,15 +192,7 @@ def _parse_header(stream: _Stream):
     title = stream.expect_header("str", "quoted game title").text
 
     stream.expect_header("{", "'{' opening the player list")
-    players: list[str] = []
-    while True:
-        tok = stream.next_header("quoted player name or '}'")
-        if tok.kind == "}":
-            break
-        if tok.kind != "str":
-            _fail(f"expected quoted player name in header, got {_describe(tok)} "
-                  f"{stream.where(stream.pos - 1)}")
-        players.append(tok.text)
+    players = _quoted_strings(stream, "player name", " in header")
     n = len(players)
     if n == 0:
         _fail("the header names no players")
@@ -207,15 +212,7 @@ def _parse_header(stream: _Stream):
             if tok.kind != "{":
                 _fail(f"expected '{{' opening player {len(strategies) + 1}'s strategy names, got "
                       f"{_describe(tok)} {stream.where(stream.pos - 1)}")
-            names: list[str] = []
-            while True:
-                tok = stream.next_header("quoted strategy name or '}'")
-                if tok.kind == "}":
-                    break
-                if tok.kind != "str":
-                    _fail(f"expected quoted strategy name, got {_describe(tok)} "
-                          f"{stream.where(stream.pos - 1)}")
-                names.append(tok.text)
+            names = _quoted_strings(stream, "strategy name")
             if not names:
                 _fail(f"player {len(strategies) + 1} has no strategies")
             strategies.append(tuple(names))
