@@ -3,7 +3,7 @@ r"""The ``bargainjax`` command line, in the manner of Gambit's ``gambit-*`` tool
 Subcommands::
 
     bargainjax solve GAME --concept C [--disagreement d1,d2,...] [--weights w1,...]
-                                      [--tol T] [--json] [--debug]
+                                      [--tol T] [--all] [--starts N] [--json] [--debug]
     bargainjax run CONFIG.toml [--out DIR]
     bargainjax reproduce [--out DIR] [--configs DIR]
 
@@ -69,6 +69,8 @@ class Options(NamedTuple):
     disagreement: list | None
     weights: list | None
     tol: float | None
+    all_solutions: bool = False  # --all (or --starts N): search for several solutions
+    starts: int | None = None  # --starts N
 
 
 class Concept(NamedTuple):
@@ -81,6 +83,7 @@ class Concept(NamedTuple):
         disagreement: whether ``--disagreement`` applies.
         weights: whether ``--weights`` applies.
         tol: whether ``--tol`` applies.
+        multi: whether ``--all`` / ``--starts`` apply.
     """
 
     name: str
@@ -89,18 +92,20 @@ class Concept(NamedTuple):
     disagreement: bool = False
     weights: bool = False
     tol: bool = True
+    multi: bool = False
 
 
 CONCEPTS: dict[str, Concept] = {}
 
 
-def register(name: str, summary: str, *, disagreement=False, weights=False, tol=True):
+def register(name: str, summary: str, *, disagreement=False, weights=False, tol=True,
+             multi=False):
     """Decorator adding ``solve(game, options) -> dict`` to :data:`CONCEPTS` under ``name``."""
 
     def deco(fn):
         if name in CONCEPTS:
             raise ValueError(f"concept {name!r} is already registered")
-        CONCEPTS[name] = Concept(name, summary, fn, disagreement, weights, tol)
+        CONCEPTS[name] = Concept(name, summary, fn, disagreement, weights, tol, multi)
         return fn
 
     return deco
@@ -342,6 +347,91 @@ def _threat(game, options):
     )
 
 
+# The CoCo equilibrium solves 2**n coalition fights (zero-sum LPs over joint actions) at every
+# Gauss-Newton step, and its face search enumerates sets of up to n outcome points, so both the
+# number of players and the number of joint outcomes are capped for the command line (the
+# library function itself takes any size).  Within the caps, the Gambit files run in seconds.
+COCO_EQ_MAX_PLAYERS = 5
+COCO_EQ_MAX_OUTCOMES = 256
+COCO_EQ_DEFAULT_TOL = 1e-6
+COCO_EQ_DEFAULT_STARTS = 8
+
+
+def _vec(x) -> str:
+    return "(" + ", ".join(f"{float(v):.6g}" for v in np.asarray(x, float).ravel()) + ")"
+
+
+def _coco_eq_refusal(game, eq, tol) -> CommandError:
+    """The one-line exit-1 message for an uncertified or degenerate CoCo equilibrium."""
+    import bargainjax as bj
+
+    a = np.asarray(eq.weights, float)
+    u = np.asarray(eq.payoffs, float)
+    if int(eq.status) == int(bj.Status.DEGENERATE):
+        small = [i for i in range(len(a)) if a[i] < 1e-8] or [int(np.argmin(a))]
+        limit = ", ".join(f"a_{i + 1} -> 0" for i in small)
+        who = ", ".join(f"player {game.player_names[i]}" for i in small)
+        return CommandError(
+            "no CoCo equilibrium with all weights positive: the conditions hold only in the "
+            f"limit {limit} ({who}) (payoffs {_vec(u)}, weights {_vec(a)}, certificate "
+            f"{float(eq.certificate):.3g}); status degenerate", 1)
+    name, message = _status(eq.status)
+    return CommandError(
+        f"no certified CoCo equilibrium: best certificate {float(eq.certificate):.3g} "
+        f"(tol {tol:.3g}) at weights {_vec(a)}, payoffs {_vec(u)}; status {name} ({message}); "
+        "try --all or --starts N for more starting points", 1)
+
+
+@register("coco-equilibrium", "CoCo equilibrium (virtual-price fixed point: weights a > 0 and "
+          "u on the maximising face of a with a_i u_i = CoCo value phi_i(a); two players: Nash's "
+          "variable-threat solution); --all / --starts N search for several", multi=True)
+def _coco_equilibrium(game, options):
+    import bargainjax as bj
+
+    n = game.num_players
+    K = int(np.prod(game.num_actions))
+    if n > COCO_EQ_MAX_PLAYERS or K > COCO_EQ_MAX_OUTCOMES:
+        raise CommandError(
+            f"coco-equilibrium is limited to {COCO_EQ_MAX_PLAYERS} players and "
+            f"{COCO_EQ_MAX_OUTCOMES} joint outcomes on the command line (every step solves "
+            f"2**n coalition fights over the joint actions); this game has {n} players and "
+            f"{K} joint outcomes")
+    tol = options.tol if options.tol is not None else COCO_EQ_DEFAULT_TOL
+    found = None
+    if options.all_solutions or options.starts is not None:
+        starts = options.starts if options.starts is not None else COCO_EQ_DEFAULT_STARTS
+        found = bj.coco_equilibria(game, num_starts=starts, tol=tol)
+        eq = found.solutions[0]
+    else:
+        eq = bj.coco_equilibrium(game, tol=tol)
+    if int(eq.status) != int(bj.Status.SUCCESSFUL):
+        raise _coco_eq_refusal(game, eq, tol)
+    a = np.asarray(eq.weights, float)
+    p = np.asarray(eq.mixture, float)
+    extra = {}
+    if found is not None:
+        extra["solutions"] = [
+            {"payoffs": _floats(s.payoffs),
+             "weights": _floats(np.asarray(s.weights, float) / np.sum(s.weights)),
+             "face": s.face,
+             "certificate": {"name": "coco_equilibrium_residual",
+                             "value": float(s.certificate), "tol": float(tol)},
+             "status": _status(s.status)[0]}
+            for s in found.solutions]
+        extra["multiple"] = bool(found.multiple)
+        extra["num_starts"] = int(found.num_starts)
+    return _result(
+        game, "coco-equilibrium", payoffs=eq.payoffs, certificate="coco_equilibrium_residual",
+        gap=eq.certificate, tol=tol, status=eq.status, weights=_floats(a / a.sum()),
+        face=eq.face, face_dimension=int(eq.face_dimension), strategies=_floats(p),
+        support=_joint_support(game, p), coalition_values=_floats(eq.coalition_values),
+        residual=float(eq.residual), support_gap=float(eq.support_gap),
+        membership_residual=float(eq.membership_residual),
+        certificate_scale="relative to the payoff range (max - min over all payoffs)",
+        num_steps=int(eq.num_steps), **extra,
+    )
+
+
 # ------------------------------------------------------------------------------- output
 
 
@@ -373,12 +463,16 @@ def format_human(out: dict, concept: Concept) -> str:
         header.append("bargaining weight")
         cols.append(out["bargaining_weights"])
     if "weights" in out:
-        header.append("weight" if out["concept"] in ("utilitarian", "coco-value") else "supporting weight")
+        header.append("weight" if out["concept"] in ("utilitarian", "coco-value", "coco-equilibrium")
+                      else "supporting weight")
         cols.append(out["weights"])
     rows = [[name] + [_g(c[i]) for c in cols] for i, name in enumerate(out["players"])]
     lines += [""] + _table(header, rows) + [""]
     if "value" in out:
         lines.append(f"value (player 1's payoff): {_g(out['value'])}")
+    if "face" in out:
+        lines.append(f"face of the feasible set: {out['face']} "
+                     f"(dimension {out.get('face_dimension', '?')})")
     cert = out["certificate"]
     lines.append(f"certificate: {cert['name']} = {cert['value']:.3g} (tol {cert['tol']:.3g}); "
                  f"status: {out['status']} ({out['message']})")
@@ -393,6 +487,15 @@ def format_human(out: dict, concept: Concept) -> str:
         lines += _table(["probability", "profile"],
                         [[f"{e['probability']:.6g}", "(" + ", ".join(e["profile"]) + ")"]
                          for e in out["support"]])
+    if "solutions" in out:
+        k = len(out["solutions"])
+        lines += ["", f"solutions found ({k} distinct; "
+                      f"{'not unique' if out.get('multiple') else 'uniqueness not proved'}):"]
+        lines += _table(["#", "payoffs", "weights", "face", "certificate"],
+                        [[str(j + 1), "(" + ", ".join(_g(v) for v in s["payoffs"]) + ")",
+                          "(" + ", ".join(_g(v) for v in s["weights"]) + ")", s["face"],
+                          f"{s['certificate']['value']:.3g}"]
+                         for j, s in enumerate(out["solutions"])])
     return "\n".join(lines)
 
 
@@ -426,17 +529,23 @@ def _cmd_solve(args) -> int:
     concept = CONCEPTS[args.concept]
     for flag, value, ok in (("--disagreement", args.disagreement, concept.disagreement),
                             ("--weights", args.weights, concept.weights),
-                            ("--tol", args.tol, concept.tol)):
+                            ("--tol", args.tol, concept.tol),
+                            ("--all", args.all or None, concept.multi),
+                            ("--starts", args.starts, concept.multi)):
         if value is not None and not ok:
             raise CommandError(f"{flag} does not apply to concept {concept.name}")
     if args.tol is not None and not (args.tol > 0 and math.isfinite(args.tol)):
         raise CommandError(f"--tol must be a positive number, got {args.tol}")
+    if args.starts is not None and args.starts < 1:
+        raise CommandError(f"--starts must be a positive integer, got {args.starts}")
     game = _read_game(args.game)
     n = game.num_players
     options = Options(
         None if args.disagreement is None else _number_list(args.disagreement, "--disagreement", n),
         None if args.weights is None else _number_list(args.weights, "--weights", n),
         args.tol,
+        bool(args.all),
+        args.starts,
     )
     out = concept.solve(game, options)
     if out["status"] != "successful":
@@ -472,6 +581,11 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--weights", "-w", metavar="W1,W2,...",
                    help="nbs: bargaining powers; utilitarian: weights of the sum (default 1)")
     s.add_argument("--tol", type=float, metavar="T", help="certificate tolerance of the solver")
+    s.add_argument("--all", action="store_true",
+                   help="coco-equilibrium: multi-start search, list every distinct solution found")
+    s.add_argument("--starts", type=int, metavar="N",
+                   help=f"coco-equilibrium: number of starting points (implies --all; default "
+                   f"{COCO_EQ_DEFAULT_STARTS})")
     s.add_argument("--json", action="store_true", help="print one JSON object")
     s.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
     s.set_defaults(func=_cmd_solve)

@@ -305,3 +305,108 @@ def test_threat_refuses_three_players(tmp_path, capsys):
     bj.write_nfg(bj.normal_form_game(np.zeros((3, 2, 2, 2))), str(path))
     line = refuse(capsys, "solve", str(path), "--concept", "threat", "--json")
     assert "two-player" in line
+
+
+# --------------------------------------------------------------------------- coco-equilibrium
+
+EX60_A = [[4.0, 2.0, -4.0], [5.0, 3.0, -3.0]]
+EX60_B = [[4.0, 5.0, 2.0], [2.0, 3.0, 2.0]]
+GAMBIT = pathlib.Path("/work/shared/games/gambit")
+
+
+def test_coco_equilibrium_report_example_60(tmp_path, capsys):
+    # For two players the CoCo equilibrium is Nash's variable-threat solution: the NBS
+    # (2.5, 4.75) from the threat point (-3, 2), on the frontier edge u1 + 2 u2 = 12 between
+    # the outcomes (4, 4) and (2, 5), whose normal gives the weights (1/3, 2/3).
+    path = _write_game(tmp_path, "ex60.nfg", EX60_A, EX60_B)
+    r = solve_json(capsys, path, "--concept", "coco-equilibrium")
+    assert r["concept"] == "coco-equilibrium"
+    np.testing.assert_allclose(r["payoffs"], [2.5, 4.75], atol=1e-8)
+    np.testing.assert_allclose(r["weights"], [1 / 3, 2 / 3], atol=1e-8)
+    assert r["face"] == "edge"
+    cert = r["certificate"]
+    assert cert["name"] == "coco_equilibrium_residual" and 0 <= cert["value"] <= cert["tol"]
+    assert r["status"] == "successful" and r["message"]
+    p = np.array(r["strategies"])
+    assert p.shape == (6,) and abs(p.sum() - 1) < 1e-9
+    assert sum(e["probability"] for e in r["support"]) == pytest.approx(1.0)
+    assert all(len(e["profile"]) == 2 for e in r["support"])
+    # the mixture realises the payoffs
+    P = np.stack([np.ravel(EX60_A), np.ravel(EX60_B)], axis=1)
+    np.testing.assert_allclose(p @ P, r["payoffs"], atol=1e-8)
+    assert "solutions" not in r
+
+
+def test_coco_equilibrium_all_lists_solutions(tmp_path, capsys):
+    path = _write_game(tmp_path, "ex60.nfg", EX60_A, EX60_B)
+    r = solve_json(capsys, path, "--concept", "coco-equilibrium", "--all")
+    assert len(r["solutions"]) == 1 and r["multiple"] is False  # Nash 1953: unique for n = 2
+    s = r["solutions"][0]
+    np.testing.assert_allclose(s["payoffs"], [2.5, 4.75], atol=1e-8)
+    np.testing.assert_allclose(s["weights"], [1 / 3, 2 / 3], atol=1e-8)
+    assert s["face"] == "edge" and s["certificate"]["name"] == "coco_equilibrium_residual"
+    r2 = solve_json(capsys, path, "--concept", "coco-equilibrium", "--starts", "2")
+    assert "solutions" in r2
+
+
+def test_coco_equilibrium_zero_sum(tmp_path, capsys):
+    # Zero-sum: F lies on u1 + u2 = 0, so a = (1/2, 1/2) and u = (val, -val); val([[3,-1],[-2,1]])
+    # = (3 - 2) / (3 + 1 + 2 + 1) = 1/7.
+    A = np.array([[3.0, -1.0], [-2.0, 1.0]])
+    r = solve_json(capsys, _write_game(tmp_path, "zs.nfg", A, -A), "--concept", "coco-equilibrium")
+    np.testing.assert_allclose(r["payoffs"], [1 / 7, -1 / 7], atol=1e-8)
+    np.testing.assert_allclose(r["weights"], [0.5, 0.5], atol=1e-8)
+    assert r["certificate"]["value"] <= r["certificate"]["tol"]
+
+
+def test_coco_equilibrium_banana_is_degenerate(tmp_path, capsys):
+    path = _write_game(tmp_path, "banana.nfg", [[2, 2], [0, 4]], [[0, 0], [0, 0]])
+    line = refuse(capsys, "solve", path, "--concept", "coco-equilibrium", "--json", code=1)
+    assert "no CoCo equilibrium with all weights positive" in line
+    assert "a_1 -> 0" in line and "degenerate" in line
+
+
+def test_coco_equilibrium_three_players(capsys):
+    path = GAMBIT / "contrib__games__2x2x2.nfg"
+    if not path.exists():
+        pytest.skip("shared Gambit games not available")
+    code = main(["solve", str(path), "--concept", "coco-equilibrium", "--json"])
+    out, err = capsys.readouterr()
+    if code != 0:  # a clean refusal
+        assert code == 1 and out == "" and err.count("\n") == 1
+        assert err.startswith("bargainjax: error: ") and "Traceback" not in err
+        return
+    r = json.loads(out)
+    assert len(r["payoffs"]) == 3 and np.isclose(sum(r["weights"]), 1.0)
+    assert min(r["weights"]) > 0
+    assert r["certificate"]["value"] <= r["certificate"]["tol"]
+    assert all(len(e["profile"]) == 3 for e in r["support"])
+
+
+def test_coco_equilibrium_human_output(tmp_path, capsys):
+    path = _write_game(tmp_path, "ex60.nfg", EX60_A, EX60_B)
+    assert main(["solve", path, "--concept", "coco-equilibrium", "--all"]) == 0
+    out, err = capsys.readouterr()
+    assert err == ""
+    for text in ("player", "weight", "face of the feasible set: edge",
+                 "coco_equilibrium_residual", "support (distribution over joint outcomes)",
+                 "solutions found (1 distinct"):
+        assert text in out
+
+
+@pytest.mark.parametrize("argv, match", [
+    (["--concept", "coco-equilibrium", "--starts", "0"], "positive integer"),
+    (["--concept", "nbs", "--all"], "does not apply"),
+    (["--concept", "threat", "--starts", "3"], "does not apply"),
+])
+def test_coco_equilibrium_option_errors(bos, capsys, argv, match):
+    assert match in refuse(capsys, "solve", bos, *argv)
+
+
+def test_coco_equilibrium_refuses_large_games(tmp_path, capsys):
+    import bargainjax as bj
+
+    path = tmp_path / "six.nfg"
+    bj.write_nfg(bj.normal_form_game(np.zeros((6,) + (2,) * 6)), str(path))
+    line = refuse(capsys, "solve", str(path), "--concept", "coco-equilibrium")
+    assert "limited to 5 players" in line and "6 players" in line
