@@ -46,6 +46,7 @@ from ._bargaining import (
 )
 from ._disagreement import SecurityLevels as SecurityLevels, security_levels as security_levels
 from ._lp import LPSolution as LPSolution, solve_lp as solve_lp
+from ._sweep import SweepResult as SweepResult, sweep as sweep
 from ._coalitions import (
     coalition_sizes as coalition_sizes,
     from_dividends as from_dividends,
@@ -101,6 +102,7 @@ __all__ = [
     "SeparableHull",
     "Status",
     "SupportingWeights",
+    "SweepResult",
     "ThreatPoint",
     "WeightedSumMax",
     "ZeroSumSolution",
@@ -147,6 +149,7 @@ __all__ = [
     "solve_zero_sum_entropic",
     "status_message",
     "supporting_weights",
+    "sweep",
     "threat_payoffs",
     "threat_point",
     "tu_game",

@@ -481,8 +481,12 @@ def nash_bargaining(
     z = jax.lax.stop_gradient(flatten(out.strategy))
     u = _nbs_payoffs((F, d, w), z)
     a = _normalise(ws / jnp.maximum(jax.lax.stop_gradient(u) - ds, jnp.finfo(dt).tiny))
-    status = jnp.where(_no_strict_improvement(t0, gap0, 1e-3), Status.INFEASIBLE,
-                       out.status).astype(jnp.int32)
+    inputs_finite = jnp.all(jnp.asarray([jnp.all(jnp.isfinite(x))
+                                         for x in jax.tree_util.tree_leaves((Fs, ds, ws))]))
+    status = jnp.where(
+        ~inputs_finite, Status.NONFINITE,
+        jnp.where(_no_strict_improvement(t0, gap0, 1e-3), Status.INFEASIBLE, out.status),
+    ).astype(jnp.int32)
     return BargainingSolution(u, out.strategy, a, d, out.gap, jnp.asarray(tol, dt),
                               out.num_steps + steps0, status)
 
