@@ -274,17 +274,18 @@ def test_three_player_certificates_and_invariance():
 
 
 def test_three_player_bargaining_game_is_nbs():
-    # player 1 proposes one of K = 2 outcomes; players 2 and 3 each accept (action 0) or reject;
-    # any rejection gives d.  (Player 1's own "reject" is redundant: d is reachable anyway.)
-    # Shape (3, 2, 2, 2), shared with the random 3-player games (compiled once).
+    # player 1 proposes one of K = 2 outcomes or rejects (action K); players 2 and 3 each accept
+    # (action 0) or reject; any rejection gives d.  The proposer's own reject action matters:
+    # without it player 1 cannot force d alone, the coalition threats move away from d, and
+    # the equilibrium need not be the NBS (a counterexample showed a 1.86 gap).
     rng = np.random.default_rng(5)
     for _ in range(2):
         K = 2
         outcomes = rng.uniform(0, 10, size=(K, 3))
         d = rng.uniform(-2, 2, size=3)
-        U = np.empty((3, K, 2, 2))
+        U = np.empty((3, K + 1, 2, 2))
         U[:] = d[:, None, None, None]
-        U[:, :, 0, 0] = outcomes.T
+        U[:, :K, 0, 0] = outcomes.T
         res = coco_equilibrium(U)
         nbs = bj.nash_bargaining(bj.correlated_set(bj.normal_form_game(U)), d)
         assert res.status == SUCCESS
