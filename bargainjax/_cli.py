@@ -370,7 +370,8 @@ def _coco_eq_refusal(game, eq, tol) -> CommandError:
     if int(eq.status) == int(bj.Status.DEGENERATE):
         small = [i for i in range(len(a)) if a[i] < 1e-8] or [int(np.argmin(a))]
         limit = ", ".join(f"a_{i + 1} -> 0" for i in small)
-        who = ", ".join(f"player {game.player_names[i]}" for i in small)
+        who = ", ".join(str(game.player_names[i]) if not str(game.player_names[i]).isdigit()
+                        else f"player {game.player_names[i]}" for i in small)
         return CommandError(
             "no CoCo equilibrium with all weights positive: the conditions hold only in the "
             f"limit {limit} ({who}) (payoffs {_vec(u)}, weights {_vec(a)}, certificate "
