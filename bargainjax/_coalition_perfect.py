@@ -62,6 +62,7 @@ import numpy as np
 from . import _validate as _val
 from ._coalitions import _sizes, members, threat_payoffs
 from ._coco import _game_payoffs, coalition_values
+from ._status import Status
 
 _MAX_N = 10  # the condition-4 coefficient tensor has (2**n)**2 * n entries
 
@@ -411,8 +412,10 @@ def coalition_perfect_search(
     maximising :math:`a \cdot U` closest (least squares in curnits) to the CoCo value
     :math:`\varphi(a)/a`, and the objective is the sum of squared condition-4 residuals.
     Nelder–Mead (softmax parametrisation) from the ``num_starts`` best interior points of a
-    lattice on the simplex with resolution ``grid`` (random starts if the lattice is smaller).
-    It is a local search: the minimum it reports is an upper bound on the true minimum.
+    lattice on the simplex with resolution ``grid`` (random starts if the lattice is smaller),
+    plus the weights of :func:`bargainjax.coco_equilibrium` (which satisfy the grand-coalition
+    condition) when it certifies.  It is a local search: the minimum it reports is an upper
+    bound on the true minimum.
 
     The minimum is reported honestly: ``is_equilibrium`` is true only when the largest residual,
     relative to the payoff scale, is ``<= tol``.  For two players the condition reduces to the
@@ -481,6 +484,19 @@ def coalition_perfect_search(
         start_res.append(rel)
         if best is None or rel < best[0]:
             best = (rel, a, u, r, gap)
+    # The CoCo equilibrium's weights solve the grand-coalition condition exactly; the
+    # sub-coalition conditions are what the search is about, so that point is always a
+    # candidate (Nelder-Mead can miss it when it sits on a kink of the objective, e.g. n = 2
+    # with the equilibrium on an edge of F).
+    from ._equilibrium import coco_equilibrium
+
+    eq = coco_equilibrium(U)
+    if int(eq.status) == int(Status.SUCCESSFUL) and np.all(np.asarray(eq.weights) > 0):
+        a_eq = np.asarray(eq.weights, float)
+        u_eq, r_eq, gap_eq = _evaluate(U, jnp.asarray(a_eq, U.dtype), fight_tol)
+        rel_eq = float(np.max(np.abs(r_eq))) / (span * a_eq.max())
+        if rel_eq < best[0]:
+            best = (rel_eq, a_eq, u_eq, r_eq, gap_eq)
     rel, a, u, r, gap = best
     h = np.asarray(_harsanyi_residuals(jnp.asarray(a), jnp.asarray(u), n))
     fights_ok = gap <= 1e-6 * span * a.max()
