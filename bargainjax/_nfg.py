@@ -242,15 +242,17 @@ def _parse_header(stream: _Stream):
     return title, players, counts, strategies, comment
 
 
-def _parse_payoff_body(stream: _Stream, n: int, num_profiles: int) -> np.ndarray:
-    values: list[float] = []
+def _body_tokens(stream: _Stream):
+    """``(position, token)`` for the rest of the body, commas (optional separators) skipped."""
     while not stream.at_end():
         pos = stream.pos
-        tok = stream.toks[pos]
         stream.pos += 1
-        if tok.kind == ",":
-            continue
-        values.append(_number(tok, stream, pos))
+        if stream.toks[pos].kind != ",":
+            yield pos, stream.toks[pos]
+
+
+def _parse_payoff_body(stream: _Stream, n: int, num_profiles: int) -> np.ndarray:
+    values = [_number(tok, stream, pos) for pos, tok in _body_tokens(stream)]
     expected = num_profiles * n
     if len(values) != expected:
         _fail(f"expected {expected} payoffs ({num_profiles} profiles x {n} players), "
@@ -294,12 +296,7 @@ def _parse_outcome_body(stream: _Stream, n: int, num_profiles: int) -> np.ndarra
         outcomes.append(payoffs)
 
     indices: list[int] = []
-    while not stream.at_end():
-        pos = stream.pos
-        tok = stream.toks[pos]
-        stream.pos += 1
-        if tok.kind == ",":
-            continue
+    for pos, tok in _body_tokens(stream):
         k = _to_int(tok.text) if tok.kind == "word" and _INT_RE.match(tok.text) else None
         if k is None:
             _fail(f"bad outcome index {_describe(tok)} {stream.where(pos)}")
