@@ -53,9 +53,6 @@ def _coco_construct(a, n, rng):
         s = _size(S)
         ZS = rng.normal()
         for i in range(n):
-            if S >> i & 1:
-                u[S, i] = 0.0  # the R = S term uses Z_S, handled separately
-        for i in range(n):
             if not S >> i & 1:
                 continue
             known = 0.0
