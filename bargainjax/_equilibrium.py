@@ -13,29 +13,41 @@ on the Pareto frontier where ... we end up at the exact same point" (seed 001, "
 equilibrium"); for two players it is Nash's (1953) variable-threat bargaining solution (the
 threats are the optimal strategies of the zero-sum fight ``a_1 U_1 - a_2 U_2``).
 
-Algorithms (host-side orchestration of the library's exact, jitted inner solvers):
+Algorithm (pure JAX: ``jit``, ``vmap`` and ``grad`` work; every stage has a fixed shape):
 
-* ``n = 2``: bisection on ``t`` (``a = (t, 1-t)``) on the sign of
-  :math:`g(t) = p_1(t) - \operatorname{clip}(p_1(t), lo_1(t), hi_1(t))`, with ``[lo, hi]`` the
-  maximising face's extent in ``u_1``.  ``g >= 0`` near ``t = 0`` and ``g <= 0`` near ``t = 1``.
-  At the end, if the bracket straddles an edge normal the weights snap to that edge's exact
-  normal.  The payoff is realised by a convex combination of the face's two extreme points.
-* ``n >= 3``: damped Gauss-Newton/Levenberg-Marquardt on the smoothed system
-  :math:`a \odot u_\tau(a) = \varphi(a)` on the simplex, with
-  :math:`u_\tau(a) = \operatorname{softmax}(P a / \tau)^\top P` (the gradient of
-  :math:`\tau \operatorname{logsumexp}(Pa/\tau)`), exact :math:`\varphi` (piecewise linear in
-  ``a``, differentiated by Danskin), continuation ``τ = 1e-1 ... 1e-8`` (times the payoff range);
-  then an exact finish (Gauss-Newton in ``(a, λ)``: ``a`` normal to the face, ``u = V^T λ`` on
-  it, ``φ`` exact) on candidate faces -- the tie-face at the smoothed ``a``, then every set of up
-  to ``n`` of the 6 best-scoring outcome points (vertices, edges, ..., facets) until one
-  certifies -- and an exact certificate (the mixture from a small LP via ``solve_lp``).  Not guaranteed to converge: the status
-  says so (``MAX_STEPS_REACHED``) and :func:`coco_equilibria` offers multi-start.
+1. *Locate* ``a``.  ``n = 2``: bisection on ``t`` (``a = (t, 1-t)``) on the sign of
+   :math:`g(t) = p_1(t) - \operatorname{clip}(p_1(t), lo_1(t), hi_1(t))`, ``[lo, hi]`` the
+   maximising face's extent in ``u_1`` (``g >= 0`` near ``t = 0``, ``g <= 0`` near ``t = 1``);
+   the candidates are both bracket ends and the normal of the edge the bracket straddles.
+   ``n >= 3``: Levenberg–Marquardt on the smoothed system :math:`a \odot u_\tau(a) = \varphi(a)`
+   on the simplex, :math:`u_\tau(a) = \operatorname{softmax}(P a / \tau)^\top P` (the gradient of
+   :math:`\tau \operatorname{logsumexp}(Pa/\tau)`), exact :math:`\varphi` (piecewise linear in
+   ``a``, Jacobian by Danskin), continuation ``τ = 1e-1 ... 1e-8`` (times the payoff range).
+2. *Exact finish* (no smoothing): Gauss–Newton in ``(a, λ)`` on a candidate face ``V`` (a set
+   of outcome points): ``a ⊥ (V_j - V_0)``, ``Σ a = 1``, ``λ`` a distribution on ``V``,
+   ``a_i (V^\top λ)_i = φ_i(a)``.  Candidates, best first, stopping once one certifies: the tie
+   face at the located ``a``, then every set of at most ``n`` of the 6 outcome points scoring
+   highest under ``a`` (vertex, edge, ..., facet).
+3. *Certificate*, unsmoothed: the mixture ``λ`` over the maximising face of ``a`` minimising
+   ``max_i |(P^\top λ)_i - φ_i(a)/a_i|`` (an exact LP, :func:`bargainjax.solve_lp`), then, all
+   relative to the payoff range ``max P - min P``: ``residual = max_i |a_i u_i - φ_i(a)|``,
+   ``support_gap = V_N(a) - a·u``, ``membership_residual`` (``u = P^\top λ`` and ``λ`` a
+   distribution).  ``status`` is ``SUCCESSFUL`` only when the largest is ``<= tol`` and every
+   fight of ``φ`` certified.  The search is not guaranteed to find an equilibrium from one start:
+   the status says so (``MAX_STEPS_REACHED``) and :func:`coco_equilibria` adds starts and face
+   enumeration.
 
-Certificate (all relative to the payoff range ``max P - min P``, ``P`` the ``(K, n)`` outcomes):
-``residual = max_i |a_i u_i - φ_i(a)|`` with *exact* (unsmoothed) ``φ`` from
-:func:`bargainjax.coco_value`; ``support_gap = V_N(a) - a·u``; ``membership_residual =
-‖P^T mixture - u‖_∞`` with ``mixture`` a distribution over the joint outcomes.  ``status`` is
-``SUCCESSFUL`` only when the largest of the three is ``<= tol`` and the inner fights certified.
+Derivatives (SPEC §7).  ``weights`` and ``payoffs`` are differentiable in the payoff tensor by
+the implicit function theorem on the face system of step 2 at the solution: with
+``x = (a, λ)`` and ``G(x, U) = 0`` the face equations (``λ`` zero off the face),
+``dx = -J_x^+ (∂G/∂U) dU`` (least squares: the system has one redundant equation, and ``λ`` is
+not unique when the face has more points than its dimension + 1; ``u = P^\top λ`` and ``a``
+are).  ``∂φ/∂U`` and ``∂φ/∂a`` come from Danskin's theorem on every fight.  This is the
+derivative of the equilibrium on its current face with the fights' current supports; where
+either changes (a kink: the solution at a face boundary, a tie between outcomes, a fight with a
+non-unique optimal strategy) the equilibrium is only directionally differentiable and the
+returned derivative is the one-sided derivative of the face held fixed.  The mixture, threat
+strategies and certificates are not differentiated (their tangents are zero).
 
 Sources: SPEC §4; the post (seed 001, CoCo-equilibrium section); Nash (1953) "Two-person
 cooperative games"; Kalai & Kalai (2013) for the CoCo value.
@@ -43,6 +55,7 @@ cooperative games"; Kalai & Kalai (2013) for the CoCo value.
 
 from __future__ import annotations
 
+import functools
 import itertools
 from typing import NamedTuple
 
@@ -50,37 +63,44 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from ._coco import coco_value, coalition_values
-from ._games import NormalFormGame
+from . import _validate as _val
+from ._coco import _game_payoffs, coalition_values, coco_value
+from ._linalg import solve as _linear_solve
 from ._lp import solve_lp
 from ._status import Status
 
 __all__ = ["CocoEquilibrium", "CocoEquilibria", "coco_equilibrium", "coco_equilibria"]
 
-_FACE_NAMES = {0: "vertex", 1: "edge"}
+FACE_KINDS = ("point", "vertex", "edge", "facet", "face")
+"""Names of :attr:`CocoEquilibrium.face_kind` codes 0..4."""
+
+_TOP = 6  # outcome points scoring highest under `a` that the face finish combines
+_TAUS = (1e-1, 3e-2, 1e-2, 3e-3, 1e-3, 1e-4, 1e-5, 1e-6, 1e-7, 1e-8)
 
 
 class CocoEquilibrium(NamedTuple):
-    """Result of :func:`coco_equilibrium`.
+    """Result of :func:`coco_equilibrium` (arrays; leading batch axes under ``vmap``).
 
     Attributes:
-        weights: ``(n,)`` virtual prices ``a > 0`` with ``Σ a = 1``.
-        payoffs: ``(n,)`` ``u`` in utilons (``a_i u_i = φ_i(a)``).
+        weights: ``(n,)`` virtual prices ``a > 0`` with ``Σ a = 1`` (differentiable).
+        payoffs: ``(n,)`` ``u`` in utilons, ``a_i u_i = φ_i(a)`` (differentiable).
         mixture: ``(K,)`` distribution over the joint outcomes (rows of
             ``correlated_set(game).points``, C order of the joint actions) realising ``payoffs``.
         coalition_values: ``(2**n,)`` ``V_S(a)`` for every coalition bitmask (curnits).
         threat_strategies: tuple of ``2**n`` arrays: entry ``S`` is coalition ``S``'s optimal
             joint strategy in its fight against ``-S`` (``coalition_values(game, a)``).  For
             ``n = 2``, entries 1 and 2 are Nash's optimal threats.
-        face_dimension: ``int``, affine dimension of the maximising face of ``a`` (0 vertex,
-            1 edge, ..., ``n-1`` facet).
-        face: ``"point"`` (``F`` is a single point), ``"vertex"``, ``"edge"``, ``"facet"``
-            (dimension ``n-1 >= 2``) or ``"face"``.
+        face_dimension: ``int`` array, affine dimension of the maximising face of ``a`` (0
+            vertex, 1 edge, ..., ``n-1`` facet).
+        face_kind: ``int`` array indexing :data:`FACE_KINDS`: ``"point"`` (``F`` is a single
+            point), ``"vertex"``, ``"edge"``, ``"facet"`` (dimension ``n-1 >= 2``) or
+            ``"face"``; :attr:`face` gives the name of a concrete result.
         residual: ``max_i |a_i u_i - φ_i(a)|`` / payoff range (exact ``φ``).
         support_gap: ``(V_N(a) - a·u)`` / payoff range.
-        membership_residual: ``‖P^T mixture - u‖_∞`` / payoff range.
+        membership_residual: ``‖P^T mixture - u‖_∞`` / payoff range, or the mixture's distance
+            from a distribution.
         certificate: the largest of the three.
-        num_steps: bisection / Newton steps taken.
+        num_steps: bisection / Levenberg–Marquardt steps taken.
         status: ``int`` :class:`bargainjax.Status` code; ``SUCCESSFUL`` iff ``certificate <= tol``
             and every fight of ``coco_value`` certified and ``min a >= 1e-8``;
             ``DEGENERATE`` when the certificate holds only at a numerically vanishing weight
@@ -88,19 +108,24 @@ class CocoEquilibrium(NamedTuple):
             ``MAX_STEPS_REACHED`` (or the failing fight's status).
     """
 
-    weights: np.ndarray
-    payoffs: np.ndarray
-    mixture: np.ndarray
-    coalition_values: np.ndarray
+    weights: jax.Array
+    payoffs: jax.Array
+    mixture: jax.Array
+    coalition_values: jax.Array
     threat_strategies: tuple
-    face_dimension: int
-    face: str
-    residual: float
-    support_gap: float
-    membership_residual: float
-    certificate: float
-    num_steps: int
-    status: int
+    face_dimension: jax.Array
+    face_kind: jax.Array
+    residual: jax.Array
+    support_gap: jax.Array
+    membership_residual: jax.Array
+    certificate: jax.Array
+    num_steps: jax.Array
+    status: jax.Array
+
+    @property
+    def face(self) -> str:
+        """Name of the face kind (concrete, unbatched results only)."""
+        return FACE_KINDS[int(self.face_kind)]
 
 
 class CocoEquilibria(NamedTuple):
@@ -122,356 +147,409 @@ class CocoEquilibria(NamedTuple):
     multiple: bool
 
 
-# ----------------------------------------------------------------------------- helpers
+# ------------------------------------------------------------------ pieces for one game
 
 
-def _payoff_tensor(game):
-    if isinstance(game, NormalFormGame):
-        U = game.payoffs
-    else:
-        U = game
-    U = np.asarray(U, dtype=np.float64)
-    if U.ndim < 2 or U.shape[0] != U.ndim - 1:
-        raise ValueError(f"`game` must be a NormalFormGame or payoffs (n, |A_1|, ..., |A_n|), got shape {U.shape}")
-    if not np.all(np.isfinite(U)):
-        raise ValueError("`game` holds NaN or inf")
-    return U
+def _points(U):
+    """Outcome points ``P`` ``(K, n)``: the payoff vectors of the joint actions, C order."""
+    return U.reshape(U.shape[0], -1).T
 
 
-def _outcomes(U):
-    n = U.shape[0]
-    return U.reshape(n, -1).T.copy()  # (K, n), joint actions in C order
+def _payoff_range(P):
+    s = jnp.max(P) - jnp.min(P)
+    return jnp.where(s > 0, s, 1.0)
 
 
 def _phi(U, a):
-    """Exact ``φ(a)`` and the fights' status (for ``n >= 3`` via the same compiled call as the
-    Jacobian, to compile once per game shape)."""
-    if U.shape[0] >= 3:
-        phi, _, st = _phi_jac(jnp.asarray(U), jnp.asarray(a))
-        return np.asarray(phi), int(st)
-    r = coco_value(jnp.asarray(U), jnp.asarray(a))
-    return np.asarray(r.value), int(r.status)
+    r = coco_value(U, a)
+    return r.value, r.status
 
 
-def _affine_dim(V, scale):
-    if V.shape[0] <= 1:
-        return 0
-    D = V[1:] - V[0]
-    s = np.linalg.svd(D, compute_uv=False)
-    return int(np.sum(s > 1e-9 * max(scale, 1e-300)))
+def _phi_jac(U, a):
+    """``(φ(a), ∂φ/∂a, status)`` (Jacobian by Danskin through every fight)."""
+
+    def f(b):
+        r = coco_value(U, b)
+        return r.value, (r.value, r.status)
+
+    J, (phi, status) = jax.jacfwd(f, has_aux=True)(a)
+    return phi, J, status
 
 
-def _face_members(P, a, scale, rel=1e-9):
+def _members(P, a, scale, rel):
+    """Outcome points on the maximising face of ``a`` (ties within ``rel`` × payoff range)."""
     s = P @ a
-    return s >= s.max() - rel * scale
-
-
-def _face_name(dim, n, single_point):
-    if single_point:
-        return "point"
-    if dim in _FACE_NAMES:
-        return _FACE_NAMES[dim]
-    return "facet" if dim == n - 1 else "face"
+    return s >= jnp.max(s) - rel * scale
 
 
 def _best_mixture(P, members, a, phi):
-    """Mixture over the face members minimising max_i |a_i (P^T λ)_i - φ_i| (exact LP)."""
+    """Distribution ``λ`` on the face minimising ``max_i |(P^T λ)_i - φ_i / a_i|`` (exact LP:
+    maximise ``-s`` s.t. ``±(P^T λ - φ/a) <= s``, ``λ_j <= 0`` off the face, ``Σ λ = 1``).
+    Dividing by ``a`` keeps the LP well scaled when a weight is tiny."""
     K, n = P.shape
-    if int(np.sum(members)) == 1:
-        return members.astype(float)
-    # variables (λ (K), s); maximise -s s.t. ±(a_i (P^T λ)_i - φ_i) <= s, λ_j <= 0 off the face,
-    # Σλ = 1.  Fixed shapes per game (one compiled LP).
-    AP = (P * a[None, :]).T  # (n, K)
-    off = np.diag((~members).astype(float))
-    A_ub = np.vstack([np.hstack([AP, -np.ones((n, 1))]), np.hstack([-AP, -np.ones((n, 1))]),
-                      np.hstack([off, np.zeros((K, 1))])])
-    b_ub = np.concatenate([phi, -phi, np.zeros(K)])
-    A_eq = np.hstack([np.ones((1, K)), np.zeros((1, 1))])
-    c = np.zeros(K + 1)
-    c[-1] = -1.0
-    sol = solve_lp(jnp.asarray(c), jnp.asarray(A_ub), jnp.asarray(b_ub), jnp.asarray(A_eq), jnp.ones(1))
-    lam = np.where(members, np.clip(np.asarray(sol.x)[:K], 0.0, None), 0.0)
-    return lam / lam.sum() if lam.sum() > 0 else members / members.sum()
+    target = phi / a
+    ones = jnp.ones((n, 1), P.dtype)
+    A_ub = jnp.concatenate([
+        jnp.concatenate([P.T, -ones], axis=1),
+        jnp.concatenate([-P.T, -ones], axis=1),
+        jnp.concatenate([jnp.diag(1.0 - members.astype(P.dtype)), jnp.zeros((K, 1), P.dtype)], axis=1),
+    ])
+    b_ub = jnp.concatenate([target, -target, jnp.zeros(K, P.dtype)])
+    A_eq = jnp.concatenate([jnp.ones((1, K), P.dtype), jnp.zeros((1, 1), P.dtype)], axis=1)
+    c = jnp.zeros(K + 1, P.dtype).at[-1].set(-1.0)
+    x = solve_lp(c, A_ub, b_ub, A_eq, jnp.ones(1, P.dtype)).x
+    lam = jnp.where(members, jnp.clip(x[:K], 0.0, None), 0.0)
+    total = jnp.sum(lam)
+    fallback = members / jnp.sum(members)
+    return jnp.where(total > 0, lam / jnp.where(total > 0, total, 1.0), fallback)
 
 
-def _certify(U, P, a, u, mix, tol, steps, scale, extra_ok=True):
-    n = P.shape[0 + 1]
-    phi, st = _phi(U, a)
-    cv = coalition_values(jnp.asarray(U), jnp.asarray(a))
-    VN = float(np.max(P @ a))
-    residual = float(np.max(np.abs(a * u - phi))) / scale
-    gap = max(VN - float(a @ u), 0.0) / scale
-    memb = float(np.max(np.abs(P.T @ mix - u))) / scale
-    # also the mixture must be a distribution
-    memb = max(memb, abs(float(mix.sum()) - 1.0), float(-min(mix.min(), 0.0)))
-    cert = max(residual, gap, memb)
-    members = _face_members(P, a, scale)
-    single = bool(np.ptp(P, axis=0).max() <= 1e-12 * scale)
-    dim = _affine_dim(P[members], scale)
-    ok = cert <= tol and st == int(Status.SUCCESSFUL) and extra_ok and np.all(a > 0)
-    status = int(Status.SUCCESSFUL) if ok else (st if st not in (0,) else int(Status.MAX_STEPS_REACHED))
-    if ok and float(np.min(a)) < 1e-8:
-        # an equilibrium only in the limit a_i -> 0 (e.g. the banana game): certified at a
-        # numerically positive weight, but flagged
-        status = int(Status.DEGENERATE)
-    return CocoEquilibrium(
-        weights=a, payoffs=u, mixture=mix, coalition_values=np.asarray(cv.values),
-        threat_strategies=tuple(np.asarray(s) for s in cv.row_strategies),
-        face_dimension=dim, face=_face_name(dim, n, single), residual=residual,
-        support_gap=gap, membership_residual=memb, certificate=cert, num_steps=int(steps),
-        status=status)
+class _Checked(NamedTuple):
+    payoffs: jax.Array
+    mixture: jax.Array
+    members: jax.Array
+    residual: jax.Array
+    support_gap: jax.Array
+    membership_residual: jax.Array
+    certificate: jax.Array
+    fight_status: jax.Array
 
 
-def _scale(P):
-    s = float(P.max() - P.min())
-    return s if s > 0 else 1.0
+def _check(U, P, a, scale):
+    """The unsmoothed certificate of weights ``a`` (module docstring, step 3)."""
+    phi, status = _phi(U, a)
+    members = _members(P, a, scale, 1e-9)
+    mix = _best_mixture(P, members, a, phi)
+    u = P.T @ mix
+    residual = jnp.max(jnp.abs(a * u - phi)) / scale
+    gap = jnp.maximum(jnp.max(P @ a) - a @ u, 0.0) / scale
+    memb = jnp.maximum(jnp.abs(jnp.sum(mix) - 1.0), jnp.maximum(-jnp.min(mix), 0.0))
+    cert = jnp.maximum(jnp.maximum(residual, gap), memb)
+    return _Checked(u, mix, members, residual, gap, memb, cert, status)
 
 
-# --------------------------------------------------------------------------- n = 2
+# ------------------------------------------------------------------------ step 1: locate
 
 
-def _two_player(U, P, tol, max_steps):
-    scale = _scale(P)
-    span = np.ptp(P, axis=0)
-    if span.max() <= 1e-12 * scale:  # F is one point
-        a = np.full(2, 0.5)
-        mix = np.zeros(P.shape[0]); mix[0] = 1.0
-        return _certify(U, P, a, P[0].copy(), mix, tol, 0, scale)
+def _locate_two(U, P, scale, max_steps):
+    """Bisection on ``t`` for ``n = 2`` (module docstring, step 1).  Returns ``(3, 2)``
+    candidate weights (the normal of the edge the bracket straddles, both bracket ends) and the
+    number of bisection steps.  The two ends ``t = ε, 1 - ε`` are the loop's first two
+    evaluations, so ``φ`` is traced once."""
+    eps = 1e-12
 
-    def at(t):
-        a = np.array([t, 1.0 - t])
-        phi, _ = _phi(U, a)
-        p = phi / a
-        mem = _face_members(P, a, scale, rel=1e-12)
-        lo, hi = P[mem, 0].min(), P[mem, 0].max()
-        return a, phi, p, lo, hi
+    def face_extent(t):
+        mem = _members(P, jnp.stack([t, 1.0 - t]), scale, 1e-12)
+        return mem, jnp.min(jnp.where(mem, P[:, 0], jnp.inf)), jnp.max(jnp.where(mem, P[:, 0], -jnp.inf))
 
     def g(t):
-        _, _, p, lo, hi = at(t)
-        return p[0] - np.clip(p[0], lo, hi)
+        phi, _ = _phi(U, jnp.stack([t, 1.0 - t]))
+        p = phi[0] / t
+        _, lo, hi = face_extent(t)
+        return p - jnp.clip(p, lo, hi)
 
-    eps = 1e-12
-    tl, th = eps, 1.0 - eps
-    steps = 0
-    gl, gh = g(tl), g(th)
-    if gl <= 0:
-        th = tl
-    elif gh >= 0:
-        tl = th
-    else:
-        while th - tl > 4e-16 and steps < max_steps:
-            tm = 0.5 * (tl + th)
-            if tm <= tl or tm >= th:
-                break
-            gm = g(tm)
-            steps += 1
-            if gm == 0:
-                tl = th = tm
-                break
-            if gm > 0:
-                tl = tm
-            else:
-                th = tm
-    candidates = [tl, th]
-    # snap to an edge normal straddled by the bracket
-    ml = _face_members(P, np.array([tl, 1 - tl]), scale, rel=1e-12)
-    mh = _face_members(P, np.array([th, 1 - th]), scale, rel=1e-12)
-    il = np.flatnonzero(ml)[np.argmax(P[ml, 0])]  # right end of the left face
-    ih = np.flatnonzero(mh)[np.argmin(P[mh, 0])]  # left end of the right face
+    def cond(c):
+        k, tl, th, _, _, live = c
+        return live & (k < max_steps + 2)
+
+    def body(c):
+        k, tl, th, g_lo, g_hi, _ = c
+        tm = jnp.where(k == 0, eps, jnp.where(k == 1, 1.0 - eps, 0.5 * (tl + th)))
+        gm = g(tm)
+        g_lo, g_hi = jnp.where(k == 0, gm, g_lo), jnp.where(k == 1, gm, g_hi)
+        inside = (k >= 2) & (tm > tl) & (tm < th)
+        tl = jnp.where(inside & (gm >= 0), tm, tl)
+        th = jnp.where(inside & (gm <= 0), tm, th)
+        # after both ends: no sign change means the solution is at an end
+        at_ends = k == 1
+        tl = jnp.where(at_ends & (g_lo <= 0), eps, jnp.where(at_ends & (g_hi >= 0), 1.0 - eps, tl))
+        th = jnp.where(at_ends & (g_lo <= 0), eps, jnp.where(at_ends & (g_hi >= 0), 1.0 - eps, th))
+        live = (k == 0) | ((at_ends | inside) & (th - tl > 4e-16))
+        return k + 1, tl, th, g_lo, g_hi, live
+
+    one = jnp.ones((), P.dtype)
+    k, tl, th, _, _, _ = jax.lax.while_loop(
+        cond, body, (jnp.int32(0), eps * one, (1.0 - eps) * one, one, one, True))
+    ml, _, _ = face_extent(tl)
+    mh, _, _ = face_extent(th)
+    il = jnp.argmax(jnp.where(ml, P[:, 0], -jnp.inf))  # right end of the left face
+    ih = jnp.argmin(jnp.where(mh, P[:, 0], jnp.inf))  # left end of the right face
     d = P[ih] - P[il]
-    if d[0] > 0 and d[1] < 0:
-        ae = np.array([-d[1], d[0]])
-        ae = ae / ae.sum()
-        candidates.insert(0, ae[0])
-    best = None
-    for t in candidates:
-        a = np.array([t, 1.0 - t])
-        if not np.all(a > 0):
-            continue
-        phi, _ = _phi(U, a)
-        p = phi / a
-        mem = _face_members(P, a, scale)
-        idx = np.flatnonzero(mem)
-        lo_i, hi_i = idx[np.argmin(P[idx, 0])], idx[np.argmax(P[idx, 0])]
-        mix = np.zeros(P.shape[0])
-        if P[hi_i, 0] - P[lo_i, 0] > 1e-12 * scale:
-            lam = np.clip((p[0] - P[lo_i, 0]) / (P[hi_i, 0] - P[lo_i, 0]), 0.0, 1.0)
-            mix[lo_i] += 1 - lam
-            mix[hi_i] += lam
-        else:
-            mix[lo_i] = 1.0
-        u = P.T @ mix
-        res = _certify(U, P, a, u, mix, tol, steps, scale)
-        if best is None or res.certificate < best.certificate:
-            best = res
-    return best
+    edge = (d[0] > 0) & (d[1] < 0)
+    t_edge = jnp.where(edge, d[0] / jnp.where(edge, d[0] - d[1], 1.0), tl)
+    ts = jnp.stack([t_edge, tl, th])
+    return jnp.stack([ts, 1.0 - ts], axis=1), jnp.maximum(k - 2, 0)
 
 
-# --------------------------------------------------------------------------- n >= 3
-
-
-@jax.jit
-def _phi_jac(U, a):
-    """``(φ(a), ∂φ/∂a)``: exact CoCo value and its (Danskin) Jacobian, one compiled call."""
-    f = lambda b: coco_value(U, b).value  # noqa: E731
-    return f(a), jax.jacfwd(f)(a), coco_value(U, a).status
-
-
-def _phi_J(U, a):
-    phi, J, _ = _phi_jac(jnp.asarray(U), jnp.asarray(a))
-    return np.asarray(phi), np.asarray(J)
-
-
-def _smooth_HJ(z, tau, U, P):
-    """Smoothed residual ``a ⊙ u_τ(a) - φ(a)`` (first n-1 equations; the last is redundant since
-    ``Σφ = V_N ≈ a·u_τ``) and its Jacobian in ``z = a[:-1]`` (``a_n = 1 - Σz``)."""
-    a = np.concatenate([z, [1.0 - z.sum()]])
-    s = P @ a / tau
-    w = np.exp(s - s.max()); w /= w.sum()
+def _smoothed(U, P, z, tau, with_jacobian):
+    """Smoothed residual ``a ⊙ u_τ(a) - φ(a)`` (its first ``n - 1`` equations: the last is
+    redundant since ``Σ φ = V_N ≈ a·u_τ``) and, optionally, its Jacobian in ``z = a[:-1]``
+    (``a_n = 1 - Σ z``)."""
+    a = jnp.concatenate([z, 1.0 - jnp.sum(z, keepdims=True)])
+    w = jax.nn.softmax(P @ a / tau)
     u = w @ P
-    du = (P.T * w) @ P / tau - np.outer(u, u) / tau  # ∂u/∂a = P^T (diag w - w w^T) P / τ
-    phi, Jphi = _phi_J(U, a)
-    Ja = np.diag(u) + a[:, None] * du - Jphi  # ∂/∂a
+    if not with_jacobian:
+        phi, _ = _phi(U, a)
+        return (a * u - phi)[:-1], None
+    phi, Jphi, _ = _phi_jac(U, a)
+    du = (P.T * w[None, :]) @ P / tau - jnp.outer(u, u) / tau  # ∂u/∂a = P^T (diag w - w w^T) P / τ
+    Ja = jnp.diag(u) + a[:, None] * du - Jphi
     Jz = Ja[:, :-1] - Ja[:, -1:]
     return (a * u - phi)[:-1], Jz[:-1]
 
 
-def _face_finish(U, P, a, mask, scale, iters=30):
-    """Gauss-Newton in (a, λ) on a candidate face with vertices V = P[mask]: a ⊥ face, Σa = 1,
-    Σλ = 1, a_i (V^T λ)_i = φ_i(a).  Square system generically (see the module docstring)."""
-    V = P[mask]
-    m, n = V.shape
-    phi, _ = _phi_J(U, a)
-    lam, *_ = np.linalg.lstsq(np.vstack([V.T, np.ones((1, m))]), np.concatenate([phi / a, [1.0]]), rcond=None)
-    T = V[1:] - V[0]
-    for _ in range(iters):
-        phi, Jphi = _phi_J(U, a)
-        u = V.T @ lam
-        r = np.concatenate([a * u - phi, T @ a, [a.sum() - 1.0, lam.sum() - 1.0]])
-        if np.max(np.abs(r)) < 1e-15 * scale:
-            break
-        J = np.zeros((r.size, n + m))
-        J[:n, :n] = np.diag(u) - Jphi
-        J[:n, n:] = a[:, None] * V.T
-        J[n:n + m - 1, :n] = T
-        J[n + m - 1, :n] = 1.0
-        J[n + m, n:] = 1.0
-        dx, *_ = np.linalg.lstsq(J, -r, rcond=None)
-        a, lam = a + dx[:n], lam + dx[n:]
-        if not (np.all(np.isfinite(a)) and np.all(a > 0)):
-            return None
-    return a / a.sum()
-
-
-def _certify_candidate(U, P, a, tol, steps, scale):
-    phi, _ = _phi(U, a)
-    mix = _best_mixture(P, _face_members(P, a, scale), a, phi)
-    return _certify(U, P, a, P.T @ mix, mix, tol, steps, scale)
-
-
-def _face_enumeration(U, P, tol, scale, max_faces=2000):
-    """Exact face finish on every set of up to n vertices (from uniform weights): certified
-    equilibria found (SPEC §4's "face enumeration"; exponential, small games only)."""
+def _locate_many(U, P, scale, a0, max_steps):
+    """Levenberg–Marquardt with continuation in ``τ`` (module docstring, step 1, ``n >= 3``)."""
     n = P.shape[1]
-    K = P.shape[0]
-    out = []
-    count = 0
-    a0 = np.full(n, 1.0 / n)
-    for r in range(1, n + 1):
-        for S in itertools.combinations(range(K), r):
-            count += 1
-            if count > max_faces:
-                return out
-            m = np.zeros(K, bool)
-            m[list(S)] = True
-            af = _face_finish(U, P, a0, m, scale)
-            if af is None:
-                continue
-            res = _certify_candidate(U, P, af, tol, 0, scale)
-            if res.status == int(Status.SUCCESSFUL):
-                out.append(res)
-    return out
+    eye = jnp.eye(n - 1, dtype=P.dtype)
 
-
-def _many_player(U, P, tol, max_steps, a0):
-    scale = _scale(P)
-    n = P.shape[1]
-    z = np.asarray(a0[: n - 1], dtype=float)
-    steps = 0
-    for tau_rel in (1e-1, 3e-2, 1e-2, 3e-3, 1e-3, 1e-4, 1e-5, 1e-6, 1e-7, 1e-8):
+    def level(carry, tau_rel):
         tau = tau_rel * scale
-        mu = 1e-3
-        for _ in range(25):
-            if steps >= max_steps:
-                break
-            r, Jz = _smooth_HJ(z, tau, U, P)
-            nr = np.linalg.norm(r)
-            if nr < 1e-14 * scale:
-                break
-            steps += 1
-            improved = False
-            JtJ = Jz.T @ Jz
-            for _ in range(12):
-                A = JtJ + mu * np.eye(n - 1) * max(np.trace(JtJ) / (n - 1), 1e-30)
-                dz = np.linalg.solve(A, -Jz.T @ r)
+
+        def cond(c):
+            z, mu, k, steps, done = c
+            return (~done) & (k < 25) & (steps < max_steps)
+
+        def body(c):
+            z, mu, k, steps, _ = c
+            r, J = _smoothed(U, P, z, tau, True)
+            nr = jnp.linalg.norm(r)
+            JtJ, g = J.T @ J, J.T @ r
+            damp = jnp.maximum(jnp.trace(JtJ) / (n - 1), 1e-30)
+
+            def t_cond(t):
+                i, mu_t, accepted, _, _ = t
+                return (~accepted) & (i < 12)
+
+            def t_body(t):
+                i, mu_t, _, _, _ = t
+                dz = _linear_solve(JtJ + mu_t * damp * eye, -g)
                 zn = z + dz
-                an = np.concatenate([zn, [1 - zn.sum()]])
-                if np.all(an > 1e-12):
-                    rn, _ = _smooth_HJ(zn, tau, U, P)
-                    if np.linalg.norm(rn) < nr:
-                        z, improved = zn, True
-                        mu = max(mu / 3, 1e-12)
-                        break
-                mu *= 4
-            if not improved or np.linalg.norm(dz) < 1e-15:
-                break
-    a = np.concatenate([z, [1 - z.sum()]])
-    # exact finish on candidate faces: the tie-face at a, then every set of up to n of the
-    # best-scoring vertices (vertex, edge, ..., facet), best first; stop once certified.
-    scores = P @ a
-    top = np.argsort(-scores)[: min(6, P.shape[0])]
-    masks = [_face_members(P, a, scale, rel=1e-7)]
-    for r in range(1, n + 1):
-        for S in itertools.combinations(top, r):
-            m = np.zeros(P.shape[0], bool)
-            m[list(S)] = True
-            masks.append(m)
-    best = _certify_candidate(U, P, a, tol, steps, scale)
-    for m in masks:
-        if best.certificate <= tol * 1e-3:
-            break
-        af = _face_finish(U, P, a, m, scale)
-        if af is None:
-            continue
-        res = _certify_candidate(U, P, af, tol, steps, scale)
-        if res.certificate < best.certificate:
-            best = res
-    return best
+                an = jnp.concatenate([zn, 1.0 - jnp.sum(zn, keepdims=True)])
+                feasible = jnp.all(an > 1e-12) & jnp.all(jnp.isfinite(an))
+                rn, _ = _smoothed(U, P, jnp.where(feasible, zn, z), tau, False)
+                accepted = feasible & (jnp.linalg.norm(rn) < nr)
+                return (i + 1, jnp.where(accepted, jnp.maximum(mu_t / 3, 1e-12), mu_t * 4),
+                        accepted, zn, dz)
+
+            _, mu2, accepted, zn, dz = jax.lax.while_loop(
+                t_cond, t_body, (jnp.int32(0), mu, False, z, jnp.zeros_like(z)))
+            small = nr < 1e-14 * scale
+            z2 = jnp.where(accepted & ~small, zn, z)
+            done = small | ~accepted | (jnp.linalg.norm(dz) < 1e-15)
+            return z2, mu2, k + 1, steps + jnp.where(small, 0, 1), done
+
+        z, _, _, steps, _ = jax.lax.while_loop(
+            cond, body, (carry[0], jnp.asarray(1e-3, P.dtype), jnp.int32(0), carry[1], False))
+        return (z, steps), None
+
+    (z, steps), _ = jax.lax.scan(level, (a0[:-1], jnp.int32(0)), jnp.asarray(_TAUS, P.dtype))
+    return jnp.concatenate([z, 1.0 - jnp.sum(z, keepdims=True)]), steps
+
+
+# ------------------------------------------------------------------ step 2: exact finish
+
+
+def _face_system(U, a, lam, face):
+    """Residual ``G(a, λ; U)`` of the face equations (module docstring, step 2): ``face`` is a
+    ``(K,)`` 0/1 float mask of the candidate face's outcome points."""
+    P = _points(U)
+    phi, _ = _phi(U, a)
+    T = (P - P[jnp.argmax(face)][None, :]) * face[:, None]
+    return jnp.concatenate([a * (P.T @ lam) - phi, T @ a, (1.0 - face) * lam,
+                            jnp.stack([jnp.sum(a) - 1.0, jnp.sum(lam) - 1.0])])
+
+
+def _face_finish(U, P, a0, face, scale, iters=30):
+    """Gauss–Newton on :func:`_face_system` from ``a0`` (Jacobian assembled from Danskin's
+    ``∂φ/∂a``); a step that leaves ``a > 0`` is refused and the iteration stops."""
+    K, n = P.shape
+    T = (P - P[jnp.argmax(face)][None, :]) * face[:, None]
+    zeros_KK, zeros_Kn = jnp.zeros((K, K), P.dtype), jnp.zeros((K, n), P.dtype)
+    sums = jnp.zeros((2, n + K), P.dtype).at[0, :n].set(1.0).at[1, n:].set(1.0)
+    eye = jnp.eye(n + K, dtype=P.dtype)
+
+    def residual_and_jacobian(a, lam):
+        phi, Jphi, _ = _phi_jac(U, a)
+        u = P.T @ lam
+        r = jnp.concatenate([a * u - phi, T @ a, (1.0 - face) * lam,
+                             jnp.stack([jnp.sum(a) - 1.0, jnp.sum(lam) - 1.0])])
+        J = jnp.concatenate([
+            jnp.concatenate([jnp.diag(u) - Jphi, a[:, None] * P.T], axis=1),
+            jnp.concatenate([T, zeros_KK], axis=1),
+            jnp.concatenate([zeros_Kn, jnp.diag(1.0 - face)], axis=1),
+            sums,
+        ])
+        return r, J
+
+    def cond(c):
+        _, _, k, live = c
+        return live & (k < iters)
+
+    def body(c):
+        a, lam, k, _ = c
+        r, J = residual_and_jacobian(a, lam)
+        JtJ = J.T @ J
+        dx = _linear_solve(JtJ + 1e-13 * jnp.trace(JtJ) / (n + K) * eye, -J.T @ r)
+        a2, lam2 = a + dx[:n], lam + dx[n:]
+        ok = jnp.all(jnp.isfinite(dx)) & jnp.all(a2 > 0)
+        live = ok & (jnp.max(jnp.abs(r)) > 1e-15 * scale)
+        return jnp.where(live, a2, a), jnp.where(live, lam2, lam), k + 1, live
+
+    lam0 = face / jnp.sum(face)
+    a, _, _, _ = jax.lax.while_loop(cond, body, (a0, lam0, jnp.int32(0), True))
+    return a / jnp.sum(a)
+
+
+def _candidate_patterns(K, n):
+    """Static ``(C, min(6, K))`` table: every set of at most ``n`` of the top-scoring points."""
+    top = min(_TOP, K)
+    rows = [np.isin(np.arange(top), S)
+            for r in range(1, n + 1) for S in itertools.combinations(range(top), r)]
+    return np.array(rows, dtype=bool)
+
+
+def _finish(U, P, starts, scale, tol):
+    """Exact finish from candidate weights ``starts`` ``(S, n)``: the face finish on the tie
+    face of each start, then on the sets of top-scoring points of the first start, stopping
+    once one certifies ``tol * 1e-3``.  Returns the best weights and their certificate."""
+    K, n = P.shape
+    S = starts.shape[0]
+    patterns = jnp.asarray(_candidate_patterns(K, n)).astype(P.dtype)
+    top = jnp.argsort(-(P @ starts[0]))[: patterns.shape[1]]
+
+    def candidate(i):
+        a = starts[jnp.minimum(i, S - 1)]
+        tie_face = _members(P, a, scale, 1e-7).astype(P.dtype)
+        from_top = jnp.zeros(K, P.dtype).at[top].set(patterns[jnp.clip(i - S, 0, patterns.shape[0] - 1)])
+        return a, jnp.where(i < S, tie_face, from_top)
+
+    def cond(c):
+        i, _, best = c
+        return (i < S + patterns.shape[0]) & ~(best.certificate <= tol * 1e-3)
+
+    def body(c):
+        i, best_a, best = c
+        a, face = candidate(i)
+        af = _face_finish(U, P, a, face, scale)
+        ck = _check(U, P, af, scale)
+        better = ck.certificate < best.certificate  # False for NaN
+        pick = lambda x, y: jnp.where(better, x, y)  # noqa: E731
+        return i + 1, pick(af, best_a), jax.tree.map(pick, ck, best)
+
+    worst = jax.tree.map(jnp.zeros_like, jax.eval_shape(_check, U, P, starts[0], scale))
+    worst = worst._replace(certificate=jnp.asarray(jnp.inf, P.dtype))
+    _, a, ck = jax.lax.while_loop(cond, body, (jnp.int32(0), starts[0], worst))
+    return a, ck
+
+
+# ---------------------------------------------------------------------- derivatives
+
+
+@jax.custom_jvp
+def _differentiable(U, a, lam, face):
+    """``(a, u = P^T λ)`` with tangents by the implicit function theorem on the face system
+    (module docstring, "Derivatives").  ``a``, ``λ`` and ``face`` are primal values."""
+    return a, _points(U).T @ lam
+
+
+@_differentiable.defjvp
+def _differentiable_jvp(primals, tangents):
+    U, a, lam, face = primals
+    dU = tangents[0]
+    n = a.shape[0]
+    x = jnp.concatenate([a, lam])
+    G = lambda x, U: _face_system(U, x[:n], x[n:], face)  # noqa: E731
+    Jx = jax.jacfwd(G)(x, U)
+    _, gU = jax.jvp(lambda V: G(x, V), (U,), (dU,))
+    dx = -jnp.linalg.pinv(Jx, rtol=1e-10) @ gU
+    du = _points(U).T @ dx[n:] + _points(dU).T @ lam
+    return (a, _points(U).T @ lam), (dx[:n], du)
+
+
+# ---------------------------------------------------------------------- the result
+
+
+def _result(U, a, ck, steps, tol):
+    """Assemble the :class:`CocoEquilibrium` of weights ``a`` with certificate ``ck``
+    (module docstring, step 3), with differentiable ``weights`` and ``payoffs``."""
+    P = _points(U)
+    K, n = P.shape
+    scale = _payoff_range(P)
+    a = jax.lax.stop_gradient(a)
+    ck = jax.lax.stop_gradient(ck)
+    members = ck.members
+    D = (P - P[jnp.argmax(members)][None, :]) * members[:, None]
+    dim = jnp.sum(jnp.linalg.svd(D, compute_uv=False) > 1e-9 * scale).astype(jnp.int32)
+    single = jnp.max(jnp.max(P, axis=0) - jnp.min(P, axis=0)) <= 1e-12 * scale
+    kind = jnp.where(single, 0, jnp.where(dim == 0, 1, jnp.where(dim == 1, 2, jnp.where(dim == n - 1, 3, 4))))
+    weights, payoffs = _differentiable(U, a, ck.mixture, members.astype(P.dtype))
+    ok = (ck.certificate <= tol) & (ck.fight_status == int(Status.SUCCESSFUL)) & jnp.all(a > 0)
+    status = jnp.where(
+        ok, jnp.where(jnp.min(a) < 1e-8, int(Status.DEGENERATE), int(Status.SUCCESSFUL)),
+        jnp.where(ck.fight_status != 0, ck.fight_status, int(Status.MAX_STEPS_REACHED)))
+    cv = jax.lax.stop_gradient(coalition_values(U, a))
+    return CocoEquilibrium(
+        weights=weights, payoffs=payoffs, mixture=ck.mixture, coalition_values=cv.values,
+        threat_strategies=tuple(cv.row_strategies), face_dimension=dim,
+        face_kind=kind.astype(jnp.int32), residual=ck.residual, support_gap=ck.support_gap,
+        membership_residual=ck.membership_residual, certificate=ck.certificate,
+        num_steps=jnp.asarray(steps, jnp.int32), status=status.astype(jnp.int32))
+
+
+@functools.partial(jax.jit, static_argnames=("max_steps",))
+def _solve(U, a0, tol, *, max_steps):
+    """Steps 1–3 of the module docstring on one game (``a0``: start for ``n >= 3``)."""
+    P = jax.lax.stop_gradient(_points(U))
+    Us = jax.lax.stop_gradient(U)
+    n = P.shape[1]
+    scale = _payoff_range(P)
+    if n == 2:
+        starts, steps = _locate_two(Us, P, scale, max_steps)
+    else:
+        a, steps = _locate_many(Us, P, scale, a0, max_steps)
+        starts = a[None, :]
+    single = jnp.max(jnp.max(P, axis=0) - jnp.min(P, axis=0)) <= 1e-12 * scale
+    starts = jnp.where(single, jnp.full_like(starts, 1.0 / n), starts)
+    a, ck = _finish(Us, P, starts, scale, tol)
+    return _result(U, a, ck, steps, tol)
+
+
+@jax.jit
+def _solve_transferable(U, tol):
+    """``F = {u : Σ u_i <= max_x Σ_i U_i(x)}``: ``a = 1/n`` and ``u = φ(a)/a``, the CoCo value
+    (the post: with side payments the virtual prices are all equal)."""
+    P = _points(U)
+    K, n = P.shape
+    scale = _payoff_range(P)
+    a = jnp.full(n, 1.0 / n, P.dtype)
+    r = coco_value(U, a)
+    u = r.value / a
+    best = jnp.max(jnp.sum(P, axis=1))
+    gap = jnp.maximum(best - jnp.sum(u), 0.0) / n / scale
+    memb = jnp.maximum(jnp.sum(u) - best, 0.0) / scale
+    cert = jnp.maximum(gap, memb)
+    ok = (cert <= tol) & (r.status == 0)
+    cv = coalition_values(U, a)
+    mix = jax.nn.one_hot(jnp.argmax(jnp.sum(P, axis=1)), K, dtype=P.dtype)
+    return CocoEquilibrium(
+        a, u, mix, cv.values, tuple(cv.row_strategies), jnp.int32(n - 1),
+        jnp.int32(3 if n > 2 else 2), jnp.zeros((), P.dtype), gap, memb, cert, jnp.int32(0),
+        jnp.where(ok, int(Status.SUCCESSFUL), int(Status.MAX_STEPS_REACHED)).astype(jnp.int32))
 
 
 # ------------------------------------------------------------------------- public API
 
 
-def _tu_equilibrium(U, P, tol):
-    """Transferable utility: F = {u : Σ u ≤ max_x Σ U(x)}; a = 1/n, u = φ(1)/... (CoCo value)."""
-    n = P.shape[1]
-    scale = _scale(P)
-    a = np.full(n, 1.0 / n)
-    phi, st = _phi(U, a)
-    u = phi / a  # = CoCo value with unit weights
-    VN = float(np.max(P.sum(axis=1)))
-    cv = coalition_values(jnp.asarray(U), jnp.asarray(a))
-    residual = 0.0
-    gap = max(VN - float(u.sum()), 0.0) / n / scale
-    memb = max(float(u.sum()) - VN, 0.0) / scale
-    cert = max(residual, gap, memb)
-    ok = cert <= tol and st == 0
-    # the mixture realises the sum (a maximiser of Σ U); transfers then split it as `u`
-    mix = np.zeros(P.shape[0]); mix[int(np.argmax(P.sum(axis=1)))] = 1.0
-    return CocoEquilibrium(a, u, mix, np.asarray(cv.values),
-                           tuple(np.asarray(s) for s in cv.row_strategies),
-                           n - 1, "facet" if n > 2 else "edge", residual, gap, memb, cert, 0,
-                           int(Status.SUCCESSFUL) if ok else int(Status.MAX_STEPS_REACHED))
+def _game_and_tol(game, tol):
+    U = _game_payoffs(game)
+    if U.shape[0] < 2:
+        raise ValueError("`game` must have at least two players")
+    if _val.is_concrete(tol) and not np.all(np.asarray(tol) > 0):
+        raise ValueError(f"`tol` must be positive, got {tol}")
+    if not jnp.issubdtype(U.dtype, jnp.floating):
+        U = U.astype(jnp.result_type(float))
+    return U, jnp.asarray(tol, U.dtype)
 
 
 def coco_equilibrium(game, *, tol: float = 1e-6, max_steps: int = 400, initial_weights=None,
@@ -479,81 +557,125 @@ def coco_equilibrium(game, *, tol: float = 1e-6, max_steps: int = 400, initial_w
     r"""The CoCo equilibrium (SPEC §4): weights ``a`` and ``u ∈ F`` with ``a·u = V_N(a)`` and
     ``a_i u_i = φ_i(a)``; for two players Nash's (1953) variable-threat solution.
 
-    See the module docstring for the mathematics and algorithms.  Runs eagerly (host loop over
-    jitted exact inner solvers; not traceable under ``jit``/``vmap``, and no derivatives of the
-    equilibrium are provided yet).
+    See the module docstring for the mathematics, the algorithm and the derivatives.  A pure
+    JAX function: ``jit``, ``vmap`` (over games of one shape, starts, tolerances) and
+    ``jax.grad``/``jax.jacobian`` of ``weights`` and ``payoffs`` w.r.t. the payoffs work.
 
     Args:
         game: a :class:`bargainjax.NormalFormGame` or payoffs ``(n, |A_1|, ..., |A_n|)``.
-        tol: certificate tolerance (relative to the payoff range).
-        max_steps: cap on bisection (``n = 2``) or Gauss-Newton (``n >= 3``) steps.
-        initial_weights: ``(n,)`` positive starting weights for ``n >= 3`` (default uniform).
+        tol: certificate tolerance (relative to the payoff range; may be traced).
+        max_steps: cap on bisection (``n = 2``) or Levenberg–Marquardt (``n >= 3``) steps
+            (static).
+        initial_weights: ``(n,)`` positive starting weights for ``n >= 3`` (default uniform;
+            normalised).
         transferable_utility: replace ``F`` by ``{u : Σ u_i <= max_x Σ_i U_i(x)}``; then the
             equilibrium is ``a = 1/n`` and ``u`` = the CoCo value (the ``mixture`` is then a
             maximiser of ``Σ U``, with transfers realising ``u``).
 
     Returns:
         :class:`CocoEquilibrium` (``status`` is never ``SUCCESSFUL`` above ``tol``).
+
+    Raises:
+        ValueError: naming ``game`` (not a game, bad shape, one player, NaN/inf), ``tol``
+            (not positive) or ``initial_weights`` (wrong shape, not positive).
     """
-    U = _payoff_tensor(game)
-    P = _outcomes(U)
-    n = P.shape[1]
-    if not tol > 0:
-        raise ValueError(f"`tol` must be positive, got {tol}")
+    U, tol = _game_and_tol(game, tol)
+    n = U.shape[0]
     if transferable_utility:
-        return _tu_equilibrium(U, P, tol)
-    if n == 2:
-        return _two_player(U, P, tol, max_steps)
-    if n == 1:
-        raise ValueError("`game` must have at least two players")
-    a0 = np.full(n, 1.0 / n) if initial_weights is None else np.asarray(initial_weights, float)
-    if a0.shape != (n,) or not np.all(a0 > 0):
-        raise ValueError(f"`initial_weights` must be positive with shape ({n},)")
-    return _many_player(U, P, tol, max_steps, a0 / a0.sum())
+        return _solve_transferable(U, tol)
+    if initial_weights is None:
+        a0 = jnp.full(n, 1.0 / n, U.dtype)
+    else:
+        a0 = _val.as_array(initial_weights, "initial_weights", ndim=1)
+        _val.shape(a0, (n,), "initial_weights")
+        _val.positive(a0, "initial_weights")
+        a0 = (a0 / jnp.sum(a0)).astype(U.dtype)
+    return _solve(U, a0, tol, max_steps=int(max_steps))
+
+
+@functools.partial(jax.jit, static_argnames=("max_steps",))
+def _solve_starts(U, starts, tol, *, max_steps):
+    return jax.vmap(lambda a0: _solve(U, a0, tol, max_steps=max_steps))(starts)
+
+
+@jax.jit
+def _solve_faces(U, faces, tol):
+    """Face finish from uniform weights on each candidate face ``(B, K)``, certified."""
+    P = _points(U)
+    n = P.shape[1]
+    scale = _payoff_range(P)
+    a0 = jnp.full(n, 1.0 / n, P.dtype)
+
+    def one(face):
+        a = _face_finish(U, P, a0, face, scale)
+        return _result(U, a, _check(U, P, a, scale), 0, tol)
+
+    return jax.vmap(one)(faces)
+
+
+def _unstack(batched) -> list:
+    count = int(np.shape(batched.status)[0])
+    host = jax.tree.map(np.asarray, batched)
+    return [jax.tree.map(lambda x, i=i: x[i], host) for i in range(count)]
+
+
+def _all_faces(K: int, n: int, max_faces: int) -> np.ndarray:
+    rows = []
+    for r in range(1, n + 1):
+        for S in itertools.combinations(range(K), r):
+            if len(rows) == max_faces:
+                return np.array(rows)
+            rows.append(np.isin(np.arange(K), S))
+    return np.array(rows)
 
 
 def coco_equilibria(game, *, num_starts: int = 8, key=None, tol: float = 1e-6,
                     max_steps: int = 400, enumerate_faces: bool = True,
-                    max_faces: int = 2000) -> CocoEquilibria:
+                    max_faces: int = 2000, chunk_size: int = 128) -> CocoEquilibria:
     """Multi-start search for CoCo equilibria (SPEC §4: uniqueness for ``n >= 3`` is open).
 
-    Starts: the uniform weights, the CoCo-value-implied weights (``a ∝ 1 / max(coco, small)``
-    rescaled, a heuristic), and ``num_starts - 2`` Dirichlet(1) draws from ``key``.  Solutions are
-    deduplicated by payoffs (within ``10 tol`` × payoff range).  For ``n = 2`` the bisection is
-    deterministic, so one start suffices (Nash 1953: the solution is unique).  With
-    ``enumerate_faces`` (``n >= 3``), an exact Gauss-Newton finish is also run on every set of up
-    to ``n`` outcome points (at most ``max_faces`` sets, from uniform weights): this finds
-    equilibria on facets that the smoothed path misses.  ``num_starts`` then counts the smoothed
-    starts only.  Finding several distinct certified payoff vectors (``multiple``) proves
-    non-uniqueness; finding one proves nothing.
+    Starts (one batched :func:`coco_equilibrium` call under ``vmap``): the uniform weights, the
+    CoCo-value-implied weights (``a ∝ 1 / (coco - min coco + range/10)``, a heuristic), and
+    ``num_starts - 2`` Dirichlet(1) draws from ``key``.  With ``enumerate_faces`` (``n >= 3``),
+    the exact face finish is also run from uniform weights on every set of at most ``n`` outcome
+    points (at most ``max_faces`` sets, ``chunk_size`` per compiled batch): this finds
+    equilibria on faces that the smoothed path misses.  Solutions are deduplicated by payoffs
+    (within ``10 tol`` × payoff range).  For ``n = 2`` the equilibrium is unique (Nash 1953) and
+    the bisection deterministic, so one start is used.  Finding several distinct certified
+    payoff vectors (``multiple``) proves non-uniqueness; finding one proves nothing.
+
+    Runs eagerly (a host loop over compiled batches); for many games, ``vmap``
+    :func:`coco_equilibrium` over games and starts instead.
     """
-    U = _payoff_tensor(game)
-    P = _outcomes(U)
-    n = P.shape[1]
-    scale = _scale(P)
+    U, tol_arr = _game_and_tol(game, tol)
+    U = jnp.asarray(np.asarray(U))
+    n = U.shape[0]
+    P = np.asarray(_points(U))
+    scale = float(np.asarray(_payoff_range(jnp.asarray(P))))
     if n == 2:
-        sols = [coco_equilibrium(U, tol=tol, max_steps=max_steps)]
-        starts = 1
+        starts = np.full((1, 2), 0.5)
     else:
         key = jax.random.PRNGKey(0) if key is None else key
-        starts_list = [np.full(n, 1.0 / n)]
-        c = np.asarray(coco_value(jnp.asarray(U)).value)
-        c = c - c.min() + 0.1 * scale  # positive shift
-        imp = 1.0 / c
-        starts_list.append(imp / imp.sum())
+        c = np.asarray(coco_value(U).value)
+        inv = 1.0 / (c - c.min() + 0.1 * scale)
+        starts = [np.full(n, 1.0 / n), inv / inv.sum()]
         if num_starts > 2:
-            d = np.asarray(jax.random.dirichlet(key, jnp.ones(n), (num_starts - 2,)))
-            starts_list.extend(list(np.clip(d, 1e-3, None)))
-        sols = [coco_equilibrium(U, tol=tol, max_steps=max_steps, initial_weights=s / s.sum())
-                for s in starts_list[:max(num_starts, 1)]]
-        starts = len(sols)
-        if enumerate_faces:
-            sols = sols + _face_enumeration(U, P, tol, scale, max_faces)
-    good = [s for s in sols if s.status == int(Status.SUCCESSFUL)]
+            d = np.clip(np.asarray(jax.random.dirichlet(key, jnp.ones(n), (num_starts - 2,))), 1e-3, None)
+            starts.extend(d / d.sum(axis=1, keepdims=True))
+        starts = np.array(starts[: max(num_starts, 1)])
+    sols = _unstack(_solve_starts(U, jnp.asarray(starts, U.dtype), tol_arr, max_steps=int(max_steps)))
+    if enumerate_faces and n >= 3:
+        faces = _all_faces(P.shape[0], n, max_faces)
+        for lo in range(0, len(faces), chunk_size):
+            block = faces[lo:lo + chunk_size]
+            padded = np.concatenate([block, np.repeat(block[:1], chunk_size - len(block), 0)])
+            found = _unstack(_solve_faces(U, jnp.asarray(padded, U.dtype), tol_arr))[: len(block)]
+            sols.extend(s for s in found if int(s.status) == int(Status.SUCCESSFUL))
+    good = [s for s in sols if int(s.status) == int(Status.SUCCESSFUL)]
     distinct: list = []
     for s in good:
         if all(np.max(np.abs(s.payoffs - t.payoffs)) > max(tol, 1e-9) * scale * 10 for t in distinct):
             distinct.append(s)
     if not distinct:
-        distinct = [min(sols, key=lambda s: s.certificate)]
-    return CocoEquilibria(tuple(distinct), starts, len(good), len(good) > 0 and len(distinct) > 1)
+        distinct = [min(sols, key=lambda s: float(s.certificate))]
+    return CocoEquilibria(tuple(distinct), len(starts), len(good), len(distinct) > 1)
