@@ -230,8 +230,7 @@ def run(params: dict, out_dir: pathlib.Path) -> dict:
     cost_err = float(jnp.max(jnp.abs(made - x[:, None])))  # both agents, any budget
     gains = u - np.asarray(d)
     slopes_nbs = np.asarray(frontier_slopes(F, jnp.asarray(y)))
-    with np.errstate(divide="ignore"):
-        slopes_d = np.asarray(frontier_slopes(F, F.allocation(own)))
+    slopes_d = np.asarray(frontier_slopes(F, F.allocation(own)))  # Alice's is -inf (y_2 = 0)
     checks += [
         check("ex1.bob_cost", cost_err, 0.0, source="report (002), Example 1: 'to create x "
               "utilons for Bob ... invest ∫_0^x y dy = x²/2 resources'", rtol=0, atol=1e-12,
