@@ -30,6 +30,14 @@ resources into Bob's utility must have equal marginal rates,
 
 The experiment also finds :math:`s^\star` numerically (a fine grid, then golden-section search)
 and compares all three (bargainjax, closed form, golden section).
+
+Example 1's other statements are checked too: the cost of :math:`x` utilons for Bob is
+:math:`x^2/2` (so the library's production :math:`\sqrt{2y}` inverts it); the point
+:math:`(10, \sqrt{10})` is Pareto inferior (the NBS gives both more); and, §3.1, at a Pareto
+optimum the slopes of Alice's and Bob's individual frontiers at their actions agree (the
+marginal rates :math:`-g'_{\text{Bob}}(y)/g'_{\text{Alice}}(y)`, by ``jax.jacfwd`` of the
+production), while at the disagreement point they differ (:math:`-\infty` against
+:math:`-1/\sqrt{10}`).
 """
 
 from __future__ import annotations
@@ -111,6 +119,16 @@ def own_maximisers(F):
     return both(alice, bob)
 
 
+@jax.jit
+def frontier_slopes(F, allocation):
+    """Slope ``d(Bob's utility)/d(Alice's utility)`` of each agent's individual frontier at its
+    allocation ``(m, 2)``: ``-g_2'(y_2) / g_1'(y_1)`` (moving resources from good 1 to good 2)."""
+    jac = jax.jacfwd(F.production_of)(allocation)  # (m, K, m, K)
+    m = allocation.shape[0]
+    marg = jnp.stack([jnp.diagonal(jac[j, :, j, :]) for j in range(m)])  # (m, K) g_k'(y_jk)
+    return -marg[:, 1] / marg[:, 0]
+
+
 @functools.partial(jax.jit, static_argnums=1)
 def frontier(F, num_weights: int):
     """Pareto frontier of ``F`` from the weighted-sum oracle, weights ``(t, 1 - t)``, vmapped."""
@@ -181,7 +199,7 @@ def run(params: dict, out_dir: pathlib.Path) -> dict:
     d = F.payoffs(own)
 
     # Example 10: the Nash bargaining solution.
-    sol = bj.nash_bargaining(F, d)
+    sol = jax.jit(bj.nash_bargaining)(F, d)  # one compilation; the status is reported below
     y = np.asarray(F.allocation(sol.strategy))  # resources: agents x goods
     A, B = float(y[0, 0]), float(y[1, 0])
     u = np.asarray(sol.payoffs, float)
@@ -204,6 +222,27 @@ def run(params: dict, out_dir: pathlib.Path) -> dict:
               "experiment (equal marginal rates, 1-D maximisation)", rtol=1e-8, atol=0.0,
               note="NBS payoffs (Alice, Bob) = (15 - 2s*, 2√(2s*)); golden section gives "
                    f"({gs['payoffs'][0]:.9f}, {gs['payoffs'][1]:.9f})"),
+    ]
+
+    # Example 1: x utilons for Bob cost x^2/2 resources, i.e. production sqrt(2y) inverts it.
+    x = jnp.linspace(0.0, 4.0, 41)
+    made = jax.vmap(lambda xx: F.production_of(jnp.full((2, 2), xx ** 2 / 2))[:, 1])(x)
+    cost_err = float(jnp.max(jnp.abs(made - x[:, None])))  # both agents, any budget
+    gains = u - np.asarray(d)
+    slopes_nbs = np.asarray(frontier_slopes(F, jnp.asarray(y)))
+    slopes_d = np.asarray(frontier_slopes(F, F.allocation(own)))  # Alice's is -inf (y_2 = 0)
+    checks += [
+        check("ex1.bob_cost", cost_err, 0.0, source="report (002), Example 1: 'to create x "
+              "utilons for Bob ... invest ∫_0^x y dy = x²/2 resources'", rtol=0, atol=1e-12,
+              note="max |g(x²/2) - x| for x in [0, 4], g(y) = √2·√y the library's production"),
+        check("ex1.d_pareto_inferior", float(np.all(gains > 0)), 1.0, source="report (002), "
+              "Example 1: '(10, √10) ... does not lie on the Pareto frontier'", rtol=0, atol=0,
+              note=f"1 = the NBS gives both strictly more: gains {np.round(gains, 6).tolist()}"),
+        check("ex1.equal_slopes_at_nbs", float(slopes_nbs[0] - slopes_nbs[1]), 0.0,
+              source="report (002), §3.1: at a Pareto optimum the individual frontiers' slopes "
+              "at the chosen actions are the same", rtol=0, atol=1e-6,
+              note=f"Alice's and Bob's slopes at the NBS: {np.round(slopes_nbs, 9).tolist()} "
+                   f"(-1/√(2s*)); at d they differ: {slopes_d.tolist()}"),
     ]
 
     front = np.asarray(frontier(F, int(params.get("frontier_points", 201))))

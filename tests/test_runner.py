@@ -75,7 +75,8 @@ def test_example_01(tmp_path):
     assert set(_runner.RESULT_KEYS) <= set(saved)
     assert saved["experiment"] == "example_01_nbs"
     checks = {c["name"]: c for c in saved["checks"]}
-    assert set(checks) == {"ex10.A", "ex10.B", "ex10.nbs", "ex1.disagreement"}
+    assert set(checks) == {"ex10.A", "ex10.B", "ex10.nbs", "ex1.disagreement", "ex1.bob_cost",
+                           "ex1.d_pareto_inferior", "ex1.equal_slopes_at_nbs"}
     for c in checks.values():
         assert c["match"], c
     assert abs(checks["ex10.A"]["computed"] - 8.15) <= checks["ex10.A"]["atol"]
@@ -86,7 +87,7 @@ def test_example_01(tmp_path):
                                [15 - 2 * s, 2 * math.sqrt(2 * s)], rtol=1e-8)
     cert = saved["results"]["certificates"]["nbs"]
     assert cert["status"] == "successful" and cert["value"] <= cert["tol"]
-    assert "fig4_nbs.png" in saved["figures"]
+    assert {"fig3_feasible_sets.png", "fig4_nbs.png"} <= set(saved["figures"])
     for fig in saved["figures"]:
         assert (tmp_path / fig).read_bytes()[:8] == PNG
     assert "experiments" not in sys.modules  # loaded by path, not as a package
