@@ -375,18 +375,9 @@ def _dense_feasible_start(F, d, strategy):
     return best
 
 
-@jax.custom_jvp
-def _nbs_payoffs(theta, z):
-    F, d, w = theta
-    sizes = F.block_sizes
-    return F.payoffs(unflatten(z, sizes))
-
-
-@_nbs_payoffs.defjvp
-def _nbs_payoffs_jvp(primals, tangents):
-    """Implicit differentiation of the NBS optimality conditions on the support of ``z``."""
-    theta, z = primals
-    dtheta, _ = tangents
+def _implicit_strategy_tangent(theta, z, dtheta):
+    """Tangent ``dz`` of the NBS strategy: implicit differentiation of the optimality
+    conditions on the support of ``z`` (block sums fixed, off-support coordinates held at 0)."""
     F, d, w = theta
     sizes = F.block_sizes
     K = z.shape[0]
@@ -395,9 +386,6 @@ def _nbs_payoffs_jvp(primals, tangents):
     def h(zz, th):
         Ft, dd, ww = th
         return _nbs_objective(Ft, dd, ww, sizes)(zz)
-
-    def payoff(zz, th):
-        return th[0].payoffs(unflatten(zz, sizes))
 
     ids = np.repeat(np.arange(B), sizes)
     support = z > 1e-12
@@ -410,9 +398,49 @@ def _nbs_payoffs_jvp(primals, tangents):
     _, dg = jax.jvp(lambda th: grad_z(z, th), (theta,), (dtheta,))
     rhs = -jnp.concatenate([jnp.where(support, dg, 0.0), jnp.zeros(B, z.dtype)])
     dz = (jnp.linalg.pinv(A, rtol=1e-10) @ rhs)[:K]
-    dz = jnp.where(support, dz, 0.0)
+    return jnp.where(support, dz, 0.0)
+
+
+@jax.custom_jvp
+def _nbs_payoffs(theta, z):
+    F, d, w = theta
+    sizes = F.block_sizes
+    return F.payoffs(unflatten(z, sizes))
+
+
+@_nbs_payoffs.defjvp
+def _nbs_payoffs_jvp(primals, tangents):
+    """Implicit differentiation of the NBS optimality conditions on the support of ``z``."""
+    theta, z = primals
+    dtheta, _ = tangents
+    sizes = theta[0].block_sizes
+    dz = _implicit_strategy_tangent(theta, z, dtheta)
+
+    def payoff(zz, th):
+        return th[0].payoffs(unflatten(zz, sizes))
+
     u, du = jax.jvp(payoff, (z, theta), (dz, dtheta))
     return u, du
+
+
+@jax.custom_jvp
+def nbs_strategy(theta, z):
+    """The NBS strategy ``z`` (flattened) of ``theta = (F, d, w)``, with the implicit tangent.
+
+    ``z`` is a solution from :func:`nash_bargaining`; the value is ``z`` itself, the derivative
+    w.r.t. ``theta`` is :func:`_implicit_strategy_tangent` (exact where the support is locally
+    stable and the optimal strategy unique; the minimum-norm solution of the linearised
+    conditions where it is not).  Used where quantities other than the payoffs depend on how
+    the solution is realised (e.g. which agent produces what).
+    """
+    return z
+
+
+@nbs_strategy.defjvp
+def _nbs_strategy_jvp(primals, tangents):
+    theta, z = primals
+    dtheta, _ = tangents
+    return z, _implicit_strategy_tangent(theta, z, dtheta)
 
 
 def nash_bargaining(
