@@ -397,7 +397,12 @@ def _implicit_strategy_tangent(theta, z, dtheta):
     grad_z = jax.grad(h)
     _, dg = jax.jvp(lambda th: grad_z(z, th), (theta,), (dtheta,))
     rhs = -jnp.concatenate([jnp.where(support, dg, 0.0), jnp.zeros(B, z.dtype)])
-    dz = (jnp.linalg.pinv(A, rtol=1e-10) @ rhs)[:K]
+    # Equilibrate before the pseudo-inverse: near a small gain u - d the Hessian spans many
+    # orders of magnitude and a relative cut-off on the raw matrix drops real directions.
+    scale = jnp.concatenate([1.0 / jnp.sqrt(jnp.maximum(jnp.abs(jnp.diag(H)), 1.0)),
+                             jnp.ones(B, z.dtype)])
+    As = scale[:, None] * A * scale[None, :]
+    dz = (scale * (jnp.linalg.pinv(As, rtol=1e-10) @ (scale * rhs)))[:K]
     return jnp.where(support, dz, 0.0)
 
 
