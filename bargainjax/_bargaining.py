@@ -378,8 +378,7 @@ def _dense_feasible_start(F, d, strategy):
 def _implicit_strategy_tangent(theta, z, dtheta):
     """Tangent ``dz`` of the NBS strategy: implicit differentiation of the optimality
     conditions on the support of ``z`` (block sums fixed, off-support coordinates held at 0)."""
-    F, d, w = theta
-    sizes = F.block_sizes
+    sizes = theta[0].block_sizes
     K = z.shape[0]
     B = len(sizes)
 

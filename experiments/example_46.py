@@ -31,7 +31,7 @@ def compute():
     combined = jax.vmap(lambda t: F.maximize(jnp.stack([jnp.cos(t), jnp.sin(t)])).payoffs)(th)
     s = jnp.linspace(0.0, 1.0, 121)
     sets = bj.individual_feasible_sets(g)
-    indiv = jnp.stack([jax.vmap(lambda t: A.payoffs((jnp.stack([t, 1 - t]),)))(s) for A in sets])
+    indiv = jnp.stack([jax.vmap(lambda t, A=A: A.payoffs((jnp.stack([t, 1 - t]),)))(s) for A in sets])
     ideal = jnp.stack([jnp.stack([A.maximize(jnp.eye(2)[k]).payoffs[k] for k in range(2)])
                        for A in sets])
     sol = bj.bayesian_nbs(g)

@@ -42,7 +42,7 @@ def solve(q):
     th = jnp.linspace(0.0, jnp.pi / 2, 91)
     combined = jax.vmap(lambda t: F.maximize(jnp.stack([jnp.cos(t), jnp.sin(t)])).payoffs)(th)
     s = jnp.linspace(0.0, 1.0, 91)
-    indiv = jnp.stack([jax.vmap(lambda t: A.payoffs((jnp.stack([t, 1 - t]),)))(s)
+    indiv = jnp.stack([jax.vmap(lambda t, A=A: A.payoffs((jnp.stack([t, 1 - t]),)))(s)
                        for A in bj.individual_feasible_sets(g)])
     return {"payoffs": sol.payoffs, "disagreement": sol.disagreement, "weights": g.weights,
             "contributions": sol.contributions, "gains": sol.gains,

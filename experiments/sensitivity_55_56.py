@@ -13,7 +13,9 @@ share :math:`(1-p)^2/(p^2 + (1-p)^2)`.  Example 56 (log): eqs. (60)–(61), budg
 ``log1p`` production; for :math:`p < 1 - 1/r`, :math:`u = p\log(pr) + (1-p)\log((1-p)r)`,
 :math:`d = p\log(r-1)`, share :math:`(1-p)\log((1-p)r)/u`.  The checks compare the solver's
 derivatives at a few grid points with ``jax.jacfwd`` of these closed forms (independent of the
-solver).  Derivatives are one-sided where the solution's support changes (Example 56 at
+solver).  Example 56's ``d/dr`` maps are drawn as elasticities ``r d/dr``.  Grid points whose
+NBS is not certified (status not ``SUCCESSFUL``) are left blank and listed in the results.
+Derivatives are one-sided where the solution's support changes (Example 56 at
 :math:`p = 1 - 1/r`); the grid stays below it.
 """
 
@@ -72,13 +74,14 @@ def _plots(out_dir, grids, maps):
         for i, q in enumerate(NAMES):
             for j, wrt in enumerate(("p", "r")):
                 ax = axes[j, i]
-                Z = J[:, :, i, j]
+                Z = J[:, :, i, j] * (R if (ex == "56" and j == 1) else 1.0)
                 im = ax.pcolormesh(P, R, Z, shading="auto", cmap="coolwarm",
                                    norm=matplotlib.colors.CenteredNorm())
                 if ex == "56":
                     ax.set_yscale("log")
                 fig.colorbar(im, ax=ax)
-                ax.set(title=f"d {q} / d {wrt}", xlabel="p = p(t|t)", ylabel="r")
+                scaled = "r " if (ex == "56" and j == 1) else ""
+                ax.set(title=f"{scaled}d {q} / d {wrt}", xlabel="p = p(t|t)", ylabel="r")
         fig.suptitle(f"Example {ex}: sensitivity of type 1's NBS payoff, relative gains and share")
         fig.tight_layout()
         name = f"sensitivity_ex{ex}.png"
@@ -127,6 +130,9 @@ def run(params: dict, out_dir: pathlib.Path) -> dict:
         results[f"ex{ex}"] = {
             "p": ps, "r": rs, "jacobian": J, "values": val[:ng].reshape(num_r, num_p, 3),
             "uncertified_points": int(np.sum(~ok)),
+            "uncertified": [{"p": float(xs[i, 0]), "r": float(xs[i, 1]),
+                             "status": bj.Status(int(status[i])).name.lower(),
+                             "gap": float(np.asarray(gap)[i])} for i in np.flatnonzero(~ok)],
             "max_relative_error_vs_closed_form_over_grid": float(grid_err),
             "solve_and_jacobian_seconds_incl_compile": round(elapsed, 2),
         }

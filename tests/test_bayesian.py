@@ -12,11 +12,12 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
-from hypothesis import given, settings, strategies as st
+from helpers import finite_difference
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scipy.optimize import brentq
 
 import bargainjax as bj
-from helpers import finite_difference
 
 HALF = jnp.array([0.5, 0.5])
 
@@ -361,7 +362,7 @@ def test_example_56_nbs_and_sensitivity():
 
 def test_example_54_weighted_nbs_and_weight_sensitivity():
     nus = np.array([0.75, 0.5, 0.3, 0.6, 0.75, 0.9])
-    jac, (val, (gap, status)) = EX54(jnp.asarray(nus[:, None]))
+    jac, (val, (_, status)) = EX54(jnp.asarray(nus[:, None]))
     assert np.all(np.asarray(status) == 0)
     for i, nu in enumerate(nus):
         np.testing.assert_allclose(val[i], oracle54(nu), rtol=1e-8)
