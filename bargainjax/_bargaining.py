@@ -375,6 +375,36 @@ def _dense_feasible_start(F, d, strategy):
     return best
 
 
+def _implicit_strategy_tangent(theta, z, dtheta):
+    """Tangent ``dz`` of the NBS strategy: implicit differentiation of the optimality
+    conditions on the support of ``z`` (block sums fixed, off-support coordinates held at 0)."""
+    sizes = theta[0].block_sizes
+    K = z.shape[0]
+    B = len(sizes)
+
+    def h(zz, th):
+        Ft, dd, ww = th
+        return _nbs_objective(Ft, dd, ww, sizes)(zz)
+
+    ids = np.repeat(np.arange(B), sizes)
+    support = z > 1e-12
+    fs = support.astype(z.dtype)
+    E = jnp.asarray(ids[None, :] == np.arange(B)[:, None]).astype(z.dtype) * fs[None, :]
+    H = jax.hessian(h)(z, theta)
+    H = jnp.where(support[:, None] & support[None, :], H, 0.0) - jnp.diag(1.0 - fs)
+    A = jnp.block([[H, -E.T], [E, jnp.zeros((B, B), z.dtype)]])
+    grad_z = jax.grad(h)
+    _, dg = jax.jvp(lambda th: grad_z(z, th), (theta,), (dtheta,))
+    rhs = -jnp.concatenate([jnp.where(support, dg, 0.0), jnp.zeros(B, z.dtype)])
+    # Equilibrate before the pseudo-inverse: near a small gain u - d the Hessian spans many
+    # orders of magnitude and a relative cut-off on the raw matrix drops real directions.
+    scale = jnp.concatenate([1.0 / jnp.sqrt(jnp.maximum(jnp.abs(jnp.diag(H)), 1.0)),
+                             jnp.ones(B, z.dtype)])
+    As = scale[:, None] * A * scale[None, :]
+    dz = (scale * (jnp.linalg.pinv(As, rtol=1e-10) @ (scale * rhs)))[:K]
+    return jnp.where(support, dz, 0.0)
+
+
 @jax.custom_jvp
 def _nbs_payoffs(theta, z):
     F, d, w = theta
@@ -387,32 +417,34 @@ def _nbs_payoffs_jvp(primals, tangents):
     """Implicit differentiation of the NBS optimality conditions on the support of ``z``."""
     theta, z = primals
     dtheta, _ = tangents
-    F, d, w = theta
-    sizes = F.block_sizes
-    K = z.shape[0]
-    B = len(sizes)
-
-    def h(zz, th):
-        Ft, dd, ww = th
-        return _nbs_objective(Ft, dd, ww, sizes)(zz)
+    sizes = theta[0].block_sizes
+    dz = _implicit_strategy_tangent(theta, z, dtheta)
 
     def payoff(zz, th):
         return th[0].payoffs(unflatten(zz, sizes))
 
-    ids = np.repeat(np.arange(B), sizes)
-    support = z > 1e-12
-    fs = support.astype(z.dtype)
-    E = jnp.asarray(ids[None, :] == np.arange(B)[:, None]).astype(z.dtype) * fs[None, :]
-    H = jax.hessian(h)(z, theta)
-    H = jnp.where(support[:, None] & support[None, :], H, 0.0) - jnp.diag(1.0 - fs)
-    A = jnp.block([[H, -E.T], [E, jnp.zeros((B, B), z.dtype)]])
-    grad_z = jax.grad(h)
-    _, dg = jax.jvp(lambda th: grad_z(z, th), (theta,), (dtheta,))
-    rhs = -jnp.concatenate([jnp.where(support, dg, 0.0), jnp.zeros(B, z.dtype)])
-    dz = (jnp.linalg.pinv(A, rtol=1e-10) @ rhs)[:K]
-    dz = jnp.where(support, dz, 0.0)
     u, du = jax.jvp(payoff, (z, theta), (dz, dtheta))
     return u, du
+
+
+@jax.custom_jvp
+def nbs_strategy(theta, z):
+    """The NBS strategy ``z`` (flattened) of ``theta = (F, d, w)``, with the implicit tangent.
+
+    ``z`` is a solution from :func:`nash_bargaining`; the value is ``z`` itself, the derivative
+    w.r.t. ``theta`` is :func:`_implicit_strategy_tangent` (exact where the support is locally
+    stable and the optimal strategy unique; the minimum-norm solution of the linearised
+    conditions where it is not).  Used where quantities other than the payoffs depend on how
+    the solution is realised (e.g. which agent produces what).
+    """
+    return z
+
+
+@nbs_strategy.defjvp
+def _nbs_strategy_jvp(primals, tangents):
+    theta, z = primals
+    dtheta, _ = tangents
+    return z, _implicit_strategy_tangent(theta, z, dtheta)
 
 
 def nash_bargaining(

@@ -129,8 +129,9 @@ def _produce(kind, y, c, e):
     if kind == "linear":
         return c * y
     if kind in ("sqrt", "power"):
-        # h'(0) is infinite: a good with c = 0 must not turn 0 * inf into NaN gradients.
-        used = c > 0
+        # h'(0) is infinite: a good with c = 0, or one that gets no resources (y = r * 0 at a
+        # vertex, whose derivative w.r.t. r is 0), must not turn 0 * inf into NaN gradients.
+        used = (c > 0) & (y > 0)
         y_safe = jnp.where(used, y, 1.0)
         out = jnp.sqrt(y_safe) if kind == "sqrt" else jnp.power(y_safe, e)
         return jnp.where(used, c * out, 0.0)
