@@ -5,10 +5,13 @@ Pareto frontier of conv(points), tests each frontier edge's normal in closed for
 each frontier vertex's normal-cone interval.
 """
 
+import math
+
 import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
+from helpers import lp_value
 from scipy.optimize import linprog
 
 import bargainjax as bj
@@ -356,3 +359,55 @@ def test_single_point_and_bad_input():
         coco_equilibrium(np.full((2, 2, 2), np.nan))
     with pytest.raises(ValueError):
         coco_equilibrium(np.ones((3, 2, 2, 2)), initial_weights=np.array([1.0, -1.0, 1.0]))
+
+
+# A 2x2x2 game found by experiments/coco_uniqueness.py (seed 0, game 228) with two distinct
+# CoCo equilibria on the same edge of F: non-uniqueness for n = 3 (the post leaves it open).
+NON_UNIQUE_222 = np.array([
+    -1.1883205244829733, -0.4546746103091034, 0.09847288365626092, 0.9824560008303272,
+    0.6106977224089264, -0.16891042234057288, -0.18706619450283798, -0.8192190651197401,
+    -1.4112162062734617, -0.9069537604364152, -0.06580777159989583, 0.22151620557900678,
+    -0.21944487375719535, 0.288929309633805, 1.8080214198160955, 0.215666683209043,
+    -0.30662016424484156, -0.11128940051992038, -2.0155181652820318, 0.5567978812931553,
+    0.2294818339978609, 0.24413608407991888, -0.8898054288293535, -0.8078647033079692,
+]).reshape(3, 2, 2, 2)
+
+
+def _oracle_phi(U, a):
+    """φ(a) from HiGHS fight values and the Shapley-weight formula (independent of bargainjax)."""
+    n = U.shape[0]
+    P = U.reshape(n, -1).T
+    V = {(1 << n) - 1: float(np.max(P @ a))}
+    for R in range(1, (1 << n) - 1):
+        inR = [(R >> i) & 1 for i in range(n)]
+        signed = sum((a[i] if inR[i] else -a[i]) * U[i] for i in range(n))
+        rows = [i for i in range(n) if inR[i]]
+        cols = [i for i in range(n) if not inR[i]]
+        M = np.transpose(signed, rows + cols).reshape(
+            int(np.prod([U.shape[1 + i] for i in rows])), -1)
+        V[R] = lp_value(M).value
+    phi = np.zeros(n)
+    for R, v in V.items():
+        size = bin(R).count("1")
+        w = math.factorial(size - 1) * math.factorial(n - size) / math.factorial(n)
+        for i in range(n):
+            if (R >> i) & 1:
+                phi[i] += w * v
+    return phi
+
+
+def test_three_player_game_with_two_equilibria():
+    R = coco_equilibria(NON_UNIQUE_222, num_starts=8)
+    assert R.multiple and len(R.solutions) >= 2
+    P = NON_UNIQUE_222.reshape(3, -1).T
+    us = []
+    for s in R.solutions:
+        a, u = np.asarray(s.weights), np.asarray(s.payoffs)
+        np.testing.assert_allclose(a * u, _oracle_phi(NON_UNIQUE_222, a), atol=1e-9)
+        # u is in F on the maximising face of a: an LP over mixtures of the face points
+        face = P @ a >= np.max(P @ a) - 1e-9
+        lp = linprog(np.zeros(int(face.sum())), A_eq=np.vstack([P[face].T, np.ones(int(face.sum()))]),
+                     b_eq=np.append(u, 1.0), bounds=(0, None), method="highs")
+        assert lp.status == 0
+        us.append(u)
+    assert np.max(np.abs(us[0] - us[1])) > 1e-2
