@@ -447,13 +447,34 @@ def run_sweep(config, out_dir, *, devices: int | None = None, progress: bool = T
     return summary
 
 
+def _initialize_distributed() -> None:
+    """``jax.distributed.initialize()`` with ``JAX_NUM_PROCESSES`` / ``JAX_PROCESS_ID`` from the
+    environment when set (JAX itself reads only ``JAX_COORDINATOR_ADDRESS``; on Slurm, Open MPI
+    and TPU pods it detects all three)."""
+    import os
+
+    import jax
+
+    kwargs = {}
+    for env, key in (("JAX_NUM_PROCESSES", "num_processes"), ("JAX_PROCESS_ID", "process_id")):
+        text = os.environ.get(env, "").strip()
+        if text:
+            try:
+                kwargs[key] = int(text)
+            except ValueError:
+                raise CommandError(f"{env} must be an integer, got {text!r}") from None
+    jax.distributed.initialize(**kwargs)
+
+
 def _cmd_sweep(args) -> int:
     if args.distributed:
-        import jax
-
-        jax.distributed.initialize()
+        _initialize_distributed()
     out_dir = args.out or str(pathlib.Path("out") / ("sweep-" + pathlib.Path(args.config).stem))
     s = run_sweep(args.config, out_dir, devices=args.devices, progress=not args.quiet)
+    import jax
+
+    if jax.process_index() != 0:
+        out_dir = "nothing (process 0 writes)"
     cert = s["certificate"]
     counts = ", ".join(f"{k} {v}" for k, v in s["status_counts"].items() if v)
     print(f"{s['concept']}: {s['instances']} instances ({s['num_games']} games x "

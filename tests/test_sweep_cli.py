@@ -238,3 +238,43 @@ def test_cli_sweep_on_four_cpu_devices_is_bit_identical(tmp_path):
                           cwd=ROOT, capture_output=True, text=True, timeout=300, check=False)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert proc.stdout.strip().endswith("OK")
+
+
+@pytest.mark.slow
+def test_two_processes_under_jax_distributed_match_one(tmp_path, capsys):
+    """Two local processes (``--distributed``, CPU collectives over gloo): a global mesh of 2
+    devices, process 0 writes the files, results bit-identical to a one-process run."""
+    import socket
+
+    cfg = _write(tmp_path, """
+        concept = "zero-sum"
+        chunk_size = 6
+        [games]
+        source = "random"
+        num_actions = [3, 4]
+        count = 13
+        seed = 5
+    """)
+    with socket.socket() as sock:
+        sock.bind(("localhost", 0))
+        port = sock.getsockname()[1]
+    env = dict(os.environ, JAX_PLATFORMS="cpu", BARGAINJAX_CACHE="0",
+               JAX_COORDINATOR_ADDRESS=f"localhost:{port}", JAX_NUM_PROCESSES="2",
+               JAX_CPU_COLLECTIVES_IMPLEMENTATION="gloo",
+               PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    procs = [subprocess.Popen([sys.executable, "-m", "bargainjax", "sweep", str(cfg),
+                               "--distributed", "--quiet", "--out", str(tmp_path / f"p{i}")],
+                              env=dict(env, JAX_PROCESS_ID=str(i)), cwd=ROOT,
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+             for i in range(2)]
+    logs = [p.communicate(timeout=300)[0] for p in procs]
+    assert [p.returncode for p in procs] == [0, 0], logs
+    assert "2 device(s), 2 process(es)" in logs[0] and "process 0 writes" in logs[1]
+    assert not (tmp_path / "p1").exists()
+    s = json.loads((tmp_path / "p0" / "summary.json").read_text())
+    assert s["process_count"] == 2 and s["num_devices"] == 2
+    code, _, err = _sweep(capsys, cfg, "--out", tmp_path / "one")
+    assert code == 0, err
+    a, b = np.load(tmp_path / "p0" / "results.npz"), np.load(tmp_path / "one" / "results.npz")
+    for k in a.files:
+        np.testing.assert_array_equal(a[k], b[k])
