@@ -25,6 +25,8 @@ Run from the repository root (cvxpylayers is optional, ``pip install ".[bench]"`
   (``x, y`` fed back through a rescale so nothing is hoisted), same shapes, same run.
   Reported: GFLOP/s of both and their ratio (target >= 70%), and of a fused variant that
   takes one ``exp`` per entry per step instead of two (its log-iterates are compared).
+* **mpax** (optional, ``pip install mpax``): MPAX's batched PDLP on the zero-sum LP, on CPU
+  (MPAX targets GPUs; no GPU was available), against ``solve_zero_sum`` on the same games.
 
 Every figure is per instance after compilation (median of ``--repeats``); the machine was
 shared during the runs recorded in the README, so ratios move by tens of percent.
@@ -277,7 +279,53 @@ def bench_kernel(args):
     return rows
 
 
-BENCHMARKS = {"compile": bench_compile, "gradient": bench_gradient, "kernel": bench_kernel}
+# -------------------------------------------------------------------------------- MPAX
+
+
+def bench_mpax(args):
+    """Zero-sum 16x16 games as LPs for MPAX's batched PDLP (``r2HPDHG``, GPU-first; here on
+    CPU), ``max v  s.t.  M^T x >= v 1, 1^T x = 1, x >= 0``, vmapped over the batch; ``y`` is
+    read off the inequality duals and both strategies' duality gap is recomputed."""
+    try:
+        import mpax
+    except ImportError as err:
+        print(f"mpax: not run ({err})")
+        return f"not run: {err}"
+    B, m, k = 64, 16, 16
+    Ms = jnp.asarray(np.random.default_rng(3).uniform(-1, 1, (B, m, k)))
+    solver = mpax.r2HPDHG(eps_abs=1e-8, eps_rel=1e-8, iteration_limit=200000)
+
+    def one(M):
+        c = jnp.zeros(m + 1).at[m].set(-1.0)
+        A = jnp.concatenate([jnp.ones((1, m)), jnp.zeros((1, 1))], 1)
+        G = jnp.concatenate([M.T, -jnp.ones((k, 1))], 1)
+        lo = jnp.concatenate([jnp.zeros(m), jnp.array([-1e3])])
+        lp = mpax.create_lp(c, A, jnp.ones(1), G, jnp.zeros(k), lo, jnp.full(m + 1, 1e3),
+                            use_sparse_matrix=False)
+        r = solver.optimize(lp)
+        return r.primal_solution[:m], r.dual_solution[1:]
+
+    mp = jax.jit(jax.vmap(one))
+    ours = jax.jit(jax.vmap(bj.solve_zero_sum))
+    t_mp, (x, y) = timed(mp, Ms, repeats=args.repeats)
+    t_ours, sol = timed(ours, Ms, repeats=args.repeats)
+    x = np.clip(np.asarray(x), 0, None)
+    y = np.clip(np.asarray(y), 0, None)
+    x, y = x / x.sum(1, keepdims=True), y / y.sum(1, keepdims=True)
+    M = np.asarray(Ms)
+    gaps = np.array([np.max(M[i] @ y[i]) - np.min(x[i] @ M[i]) for i in range(B)])
+    out = {"instances": B, "shape": [m, k], "mpax_s_per_instance": t_mp / B,
+           "ours_s_per_instance": t_ours / B, "ratio": t_mp / t_ours,
+           "mpax_max_gap": float(gaps.max()), "ours_max_gap": float(np.max(sol.gap)),
+           "ours_certified": bool(np.all(np.asarray(sol.status) == 0))}
+    print(f"mpax r2HPDHG (eps 1e-8, CPU) zero-sum 16x16: {1e6 * t_mp / B:.0f} us/instance, "
+          f"max gap {gaps.max():.1e}; ours {1e6 * t_ours / B:.1f} us, gap "
+          f"{out['ours_max_gap']:.1e}: ours {out['ratio']:.0f}x faster", flush=True)
+    return out
+
+
+BENCHMARKS = {"compile": bench_compile, "gradient": bench_gradient, "kernel": bench_kernel,
+              "mpax": bench_mpax}
 
 
 def main(argv=None):
