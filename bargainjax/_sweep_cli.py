@@ -56,9 +56,9 @@ import functools
 import json
 import math
 import pathlib
-import sys
 import tomllib
-from typing import Callable, NamedTuple
+from collections.abc import Callable
+from typing import NamedTuple
 
 import numpy as np
 
@@ -93,6 +93,7 @@ def _with_disagreement(solve, security, tol):
     import jax.numpy as jnp
 
     import bargainjax as bj
+
     from ._status import combine
 
     def solver(x):
@@ -193,7 +194,7 @@ NOT_BATCHABLE = {
 }
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def per_instance_solver(concept: str, n: int, security: bool, has_weights: bool, tol):
     """The per-instance solver of ``{"U", "d", "w"}`` (one object per setting, so that
     :func:`bargainjax.sweep` reuses its compiled chunk within a process)."""

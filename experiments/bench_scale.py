@@ -15,7 +15,8 @@ Run from the repository root (cvxpylayers is optional, ``pip install ".[bench]"`
   over ``--instances`` problems, timed against the forward solve (target <= 3x) and, on the
   first ``--layers-subset`` problems, against cvxpylayers' JAX layer
   (``u = P^T mu``, ``max sum log(u - d)``, ``mu`` in the simplex; diffcp/SCS) differentiated
-  with one ``jax.vjp`` per output row (its VJP is not vmappable) (target >= 20x per instance, agreement 1e-6).  Ours is also
+  with one ``jax.vjp`` per output row (its VJP is not vmappable) (target >= 20x per
+  instance, agreement 1e-6).  Ours is also
   checked against central finite differences of the forward solve.
 * **kernel**: the iteration kernel of the first-order zero-sum solver (``method="mirror"``):
   one optimistic multiplicative-weights step, ``g_x = M y``, ``g_y = -M^T x`` and an entropic
@@ -47,11 +48,11 @@ import jax
 
 jax.config.update("jax_enable_x64", True)
 
-import jax.numpy as jnp  # noqa: E402
-import numpy as np  # noqa: E402
+import jax.numpy as jnp
+import numpy as np
 
-import bargainjax as bj  # noqa: E402
-from bargainjax._simplex import entropic_step  # noqa: E402
+import bargainjax as bj
+from bargainjax._simplex import entropic_step
 
 B_COMPILE = 64
 
@@ -251,11 +252,10 @@ def _ceiling(M, inner, eta):
 
 
 def bench_kernel(args):
-    rows = []
+    rows, inner = [], 256
     for (batch, m, k), dtype in [((1024, 16, 16), np.float64), ((128, 64, 64), np.float64),
                                  ((1024, 16, 16), np.float32)]:
         M = jnp.asarray(np.random.default_rng(2).uniform(0, 1, (batch, m, k)).astype(dtype))
-        inner = 256
         kern = jax.jit(jax.vmap(lambda M: _kernel(M, inner, jnp.asarray(0.1, M.dtype))))
         ceil = jax.jit(jax.vmap(lambda M: _ceiling(M, inner, jnp.asarray(0.1, M.dtype))))
         flops = 4.0 * m * k * inner * batch

@@ -5,7 +5,8 @@ certifies costs the whole batch ``max_steps``.  These batches hold instances tha
 that (``MAX_STEPS_REACHED`` after all 20000 steps) before ``maximize_concave`` kept the point
 with the smallest Frank-Wolfe gap; here they must finish within a small step budget.
 
-(The Battle-of-the-Sexes stragglers are in ``tests/test_sweep_cli.py``.)  Oracle: for points on the plane ``u1 + u2 + u3 = 1`` the symmetric NBS from ``d = 0``
+(The Battle-of-the-Sexes stragglers are in ``tests/test_sweep_cli.py``.)  Oracle: for points
+on the plane ``u1 + u2 + u3 = 1`` the symmetric NBS from ``d = 0``
 maximises ``sum log u_i`` on the plane, i.e. ``u = (1/3, 1/3, 1/3)``, whenever that point lies
 in the hull of the points (checked with scipy's HiGHS LP).
 """

@@ -18,11 +18,10 @@ import textwrap
 import jax
 import numpy as np
 import pytest
+from helpers import lp_value
 
 from bargainjax._cli import CONCEPTS, main
 from bargainjax._sweep_cli import NOT_BATCHABLE, SWEEP_CONCEPTS, load_sweep
-
-from helpers import lp_value
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 BOS = (ROOT / "configs" / "sweeps" / "bos.nfg").read_text()
@@ -106,7 +105,7 @@ def test_random_zero_sum_values_vs_highs_and_one_compilation(tmp_path, capsys):
     logger.setLevel(logging.DEBUG)
     try:
         with jax.log_compiles():
-            code, out, err = _sweep(capsys, cfg, "--out", tmp_path / "o")
+            code, _, err = _sweep(capsys, cfg, "--out", tmp_path / "o")
     finally:
         logger.removeHandler(handler)
         logger.setLevel(level)
@@ -136,7 +135,7 @@ def test_uncertified_instances_exit_1_and_still_write(tmp_path, capsys):
         disagreement = [[0.0, 0.0], [3.0, 3.0]]
         weights = [[1.0, 1.0], [2.0, 2.0], [1.0, 3.0], [3.0, 1.0]]
     """)
-    code, out, err = _sweep(capsys, cfg, "--out", tmp_path / "o")
+    code, _, err = _sweep(capsys, cfg, "--out", tmp_path / "o")
     assert code == 1
     assert err.count("\n") == 1 and "4 of 8 instances were not certified" in err
     assert "infeasible 4" in err
@@ -153,8 +152,8 @@ BAD = [
      "games.num_actions"),
     ('concept = "nbs"\n[games]\nsource = "random"\nnum_actions = [2, 2]\ncount = 0\n',
      "games.count"),
-    ('concept = "nbs"\n[games]\nsource = "random"\nnum_actions = [2, 2]\ncount = 2\nlow = 1\n'
-     'high = 0\n', "games.low < games.high"),
+    (('concept = "nbs"\n[games]\nsource = "random"\nnum_actions = [2, 2]\ncount = 2\n'
+      'low = 1\nhigh = 0\n'), "games.low < games.high"),
     ('concept = "nbs"\n[games]\nsource = "nfg"\nfile = "none.nfg"\n', "cannot read"),
     ('concept = "zero-sum"\n[games]\nsource = "random"\nnum_actions = [2, 2, 2]\ncount = 2\n',
      "two-player games"),
@@ -164,8 +163,8 @@ BAD = [
      "grid.weights must be a non-empty list of 2-vectors"),
     ('concept = "nbs"\n[games]\nsource = "nfg"\nfile = "bos.nfg"\n[grid]\nweights = [[1, -1]]\n',
      "must be positive"),
-    ('concept = "nbs"\n[games]\nsource = "nfg"\nfile = "bos.nfg"\n[grid]\n'
-     'disagreement = {start = [0, 0], num = 3}\n', "start, stop and num"),
+    (('concept = "nbs"\n[games]\nsource = "nfg"\nfile = "bos.nfg"\n[grid]\n'
+      'disagreement = {start = [0, 0], num = 3}\n'), "start, stop and num"),
     ('concept = "nbs"\n[games]\nsource = "nfg"\nfile = "bos.nfg"\n[grid]\nd = [[0, 0]]\n',
      "grid: unknown key"),
     ('concept = "nbs"\nchunk_size = 0\n[games]\nsource = "nfg"\nfile = "bos.nfg"\n',
