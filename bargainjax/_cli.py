@@ -6,8 +6,10 @@ Subcommands::
                                       [--tol T] [--all] [--starts N] [--json] [--debug]
     bargainjax run CONFIG.toml [--out DIR]
     bargainjax reproduce [--out DIR] [--configs DIR]
+    bargainjax sweep CONFIG.toml [--out DIR] [--devices N] [--distributed] [--quiet]
 
-``GAME`` is a Gambit ``.nfg`` file (payoff or outcome version) or ``-`` for standard input.
+``sweep`` is described in :mod:`bargainjax._sweep_cli`.  ``GAME`` is a Gambit ``.nfg`` file
+(payoff or outcome version) or ``-`` for standard input.
 Solution concepts live in a registry, :data:`CONCEPTS` (name -> :class:`Concept`), filled with
 the :func:`register` decorator; ``--concept`` accepts exactly its keys.  The set-based concepts
 (``utilitarian``, ``nbs``, ``ksbs``, ``egalitarian``) work over the correlated (joint-strategy)
@@ -563,8 +565,9 @@ def _cmd_solve(args) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The ``bargainjax`` argument parser (subcommands ``solve``, ``run``, ``reproduce``)."""
-    from . import __version__, _runner
+    """The ``bargainjax`` argument parser (subcommands ``solve``, ``run``, ``reproduce``,
+    ``sweep``)."""
+    from . import __version__, _runner, _sweep_cli
 
     p = _Parser(prog=PROG, description="Cooperative bargaining solutions of games (JAX).")
     p.add_argument("--debug", action="store_true", help="show tracebacks instead of one line")
@@ -592,6 +595,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.set_defaults(func=_cmd_solve)
 
     _runner.add_subcommands(sub)
+    _sweep_cli.add_subcommand(sub)
     return p
 
 

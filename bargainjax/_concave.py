@@ -221,18 +221,25 @@ def maximize_concave(
         zp, hp = _newton_polish(h, z, sizes, support_size, newton_iterations)
         round_off = 8 * jnp.finfo(dt).eps * (1.0 + jnp.abs(hz))
         gz, gp = certificate(z), certificate(zp)
-        # Prefer the higher objective; within rounding of h, the smaller certificate.
+        # The iterate moves to the polished point when that is higher or, within rounding of h,
+        # has the smaller certificate.  (A looser rule keeps pulling the iterate back to a
+        # polish on a wrong face.)
         use_p = (hp > hz + round_off) | ((hp >= hz - round_off) & (gp < gz))
-        cand = jnp.where(use_p, zp, z)
-        hc, gc = jnp.where(use_p, hp, hz), jnp.where(use_p, gp, gz)
-        tie = jnp.abs(hc - st.best_h) <= round_off
-        better = (hc > st.best_h + round_off) | (tie & (gc < st.gap))
+        # The best point is the one with the smallest Frank-Wolfe gap g: no feasible point beats
+        # a point by more than its g, so a candidate with a smaller g is at least as good up to
+        # g and rounding (the objective guard below), and the kept gap decreases monotonically.
+        # (Ranking by the objective first let a mirror iterate whose h was rounded up by a few
+        # ulps lock out an exact face polish with a gap of 1e-16: the instance ran to max_steps.)
+        take_p = (gp < gz) & (hp >= hz - round_off - gp)
+        cand = jnp.where(take_p, zp, z)
+        hc, gc = jnp.where(take_p, hp, hz), jnp.where(take_p, gp, gz)
+        better = (gc < st.gap) & (hc >= st.best_h - round_off - gc)
         best_z = jnp.where(better, cand, st.best_z)
         best_h = jnp.where(better, hc, st.best_h)
         gap = jnp.where(better, gc, st.gap)
         # The mirror iterate stays dense: a polished point has exact zeros, from which entropic
         # steps could never recover if the identified face was wrong.
-        mixed = 0.5 * z + 0.5 * cand
+        mixed = 0.5 * z + 0.5 * zp
         return _State(jnp.where(use_p, mixed, z), eta, best_z, best_h, gap)
 
     st0 = _State(z0, jnp.asarray(step_size, dt), z0, hval(z0), certificate(z0))

@@ -15,7 +15,10 @@ timed after compilation as the median of ``--repeats`` runs, and compared per in
   is read off the constraint duals, so one LP gives both strategies, like ours), called in a
   Python loop over the same instances;
 * Nashpy's ``Game(A).linear_program()`` on the first ``--nashpy-subset`` instances (if Nashpy
-  is importable).
+  is importable);
+* pygambit's float LP, ``pygambit.nash.lp_solve(Game.from_arrays(A, -A), rational=False)``
+  (building the game included), on the first ``--gambit-subset`` instances (if pygambit is
+  importable; ``pip install ".[bench]"``); its duality gap is recomputed too.
 
 Every instance of ours is certified: the duality gap is recomputed here in float64 numpy from
 the returned strategies and must be ``<= tol x (max M - min M)`` (``1e-9`` float64, ``1e-6``
@@ -97,6 +100,14 @@ def time_batched(fn, *args, repeats=3):
     return compile_s, statistics.median(times), out
 
 
+def peak_rss_mib() -> float:
+    """Peak resident memory of this process so far (``resource.getrusage``), in MiB."""
+    import resource
+
+    kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
+    return kib / (1024 * 1024) if sys.platform == "darwin" else kib / 1024
+
+
 def time_loop(fn, items):
     """Seconds per item of ``[fn(item) for item in items]`` and the results."""
     t0 = time.perf_counter()
@@ -119,6 +130,15 @@ def highs_game(M):
                   bounds=[(0.0, None)] * m + [(None, None)], method="highs")
     y = -res.ineqlin.marginals
     return -res.fun, res.x[:m], y
+
+
+def gambit_lp(pygambit, M):
+    """``(x, y)`` from pygambit's float LP (``pygambit.nash.lp_solve``), the game built too."""
+    g = pygambit.Game.from_arrays(M, -M)
+    eq = pygambit.nash.lp_solve(g, rational=False).equilibria[0]
+    p0, p1 = list(g.players)
+    return (np.array([float(eq[s]) for s in p0.strategies]),
+            np.array([float(eq[s]) for s in p1.strategies]))
 
 
 def duality_gap(M, x, y):
@@ -152,6 +172,15 @@ def _zero_sum(args, name, batch, m, k, dtype, rel_tol, seed):
     if nashpy is not None and subset > 0:
         baselines["nashpy"], _ = time_loop(lambda A: nashpy.Game(A).linear_program(),
                                            M64[:subset])
+    baselines["pygambit"], gambit_gap, gsub = None, None, min(args.gambit_subset, batch)
+    try:
+        import pygambit
+    except ImportError:
+        pygambit = None
+    if pygambit is not None and gsub > 0:
+        baselines["pygambit"], eqs = time_loop(lambda A: gambit_lp(pygambit, A), M64[:gsub])
+        gambit_gap = float(max(duality_gap(M, x, y) for M, (x, y) in zip(M64, eqs))
+                           / scale[:gsub].min())
     return record(
         name, "zero-sum", instances=batch, ours_s=ours_batch_s / batch, baselines=baselines,
         certified=certified, max_rel_gap=rel_gaps.max(), tol=rel_tol,
@@ -159,6 +188,7 @@ def _zero_sum(args, name, batch, m, k, dtype, rel_tol, seed):
         max_value_diff_vs_highs=float(np.max(np.abs(sols.value - highs_values))),
         highs_max_rel_gap=float(highs_rel_gaps.max()),
         max_pivots=int(sols.num_steps.max()), nashpy_instances=subset if nashpy else 0,
+        pygambit_instances=gsub if pygambit else 0, pygambit_max_rel_gap=gambit_gap,
     )
 
 
@@ -212,7 +242,8 @@ def _fmt_ratio(r):
 
 def print_table(results):
     head = (f"{'benchmark':<22} {'n':>5} {'ours us':>10} {'HiGHS us':>10} {'ratio':>8} "
-            f"{'nashpy us':>10} {'ratio':>8} {'max rel gap':>12} {'tol':>7} certified")
+            f"{'nashpy us':>10} {'ratio':>8} {'gambit us':>10} {'ratio':>8} "
+            f"{'max rel gap':>12} {'tol':>7} certified")
     print(head)
     print("-" * len(head))
     for r in results:
@@ -220,6 +251,7 @@ def print_table(results):
         print(f"{r['name']:<22} {r['instances']:>5} {_fmt_us(r['ours_s_per_instance'])} "
               f"{_fmt_us(b.get('highs'))} {_fmt_ratio(q.get('highs')):>8} "
               f"{_fmt_us(b.get('nashpy'))} {_fmt_ratio(q.get('nashpy')):>8} "
+              f"{_fmt_us(b.get('pygambit'))} {_fmt_ratio(q.get('pygambit')):>8} "
               f"{r['max_rel_gap']:12.2e} {r['tol']:7.0e} {r['certified']}")
 
 
@@ -232,6 +264,8 @@ def main(argv=None):
     parser.add_argument("--repeats", type=int, default=3, help="timed runs of ours (median)")
     parser.add_argument("--nashpy-subset", type=int, default=64,
                         help="instances timed with Nashpy (0: skip)")
+    parser.add_argument("--gambit-subset", type=int, default=32,
+                        help="instances timed with pygambit's LP (0: skip)")
     parser.add_argument("--list", action="store_true", help="list benchmarks and exit")
     args = parser.parse_args(argv)
 
@@ -258,7 +292,9 @@ def main(argv=None):
                     "scipy": scipy.__version__, "load_average": list(os.getloadavg())},
         "results": results,
         "all_certified": all(r["certified"] for r in results),
+        "peak_rss_mib": peak_rss_mib(),
     }
+    print(f"peak memory (max RSS of this process): {summary['peak_rss_mib']:.0f} MiB")
     with open(args.out, "w") as fh:
         json.dump(summary, fh, indent=2)
     print(f"wrote {args.out}", file=sys.stderr)
