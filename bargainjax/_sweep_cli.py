@@ -2,7 +2,8 @@ r"""``bargainjax sweep CONFIG.toml``: one solution concept over a batch of games
 
 A sweep config is a TOML file (an example: ``configs/sweeps/nbs_random_3p.toml``)::
 
-    concept = "nbs"            # zero-sum, utilitarian, nbs, ksbs, egalitarian or coco-value
+    concept = "nbs"            # zero-sum, utilitarian, nbs, ksbs, egalitarian, coco-value or
+                               # coco-equilibrium (one start each; bj.coco_equilibria adds more)
     chunk_size = 256           # instances per compiled call (bounds memory); default 1024
     tol = 1e-9                 # optional: the solver's certificate tolerance
 
@@ -25,8 +26,7 @@ varies fastest), so instance ``b`` is game ``b // P`` at grid point ``b % P``.  
 disagreement grid, ``nbs``, ``ksbs`` and ``egalitarian`` start from every game's security levels
 (maximin against all others), as ``bargainjax solve`` does; ``weights`` are the bargaining
 powers of ``nbs``, the weights of ``utilitarian`` and the CoCo weights ``a`` of ``coco-value``.
-``threat`` and ``coco-equilibrium`` are not batchable (they run outer NumPy loops) and are
-refused.
+``threat`` is not batchable (it runs an outer NumPy loop) and is refused.
 
 The batch runs through :func:`bargainjax.sweep` (one compilation of the vmapped per-instance
 solver for all chunks; chunks sharded over the global devices :func:`jax.devices`) and the
@@ -180,6 +180,23 @@ def _build_coco_value(n, security, has_weights, tol):
     return solver
 
 
+def _build_coco_equilibrium(n, security, has_weights, tol):
+    import jax.numpy as jnp
+
+    import bargainjax as bj
+
+    rel = 1e-6 if tol is None else tol
+
+    def solver(x):
+        r = bj.coco_equilibrium(x["U"], tol=rel)
+        return {"payoffs": r.payoffs, "certificate": r.certificate,
+                "tol": jnp.asarray(rel, r.certificate.dtype), "status": r.status,
+                "weights": r.weights, "mixture": r.mixture, "face_kind": r.face_kind,
+                "coalition_values": r.coalition_values}
+
+    return solver
+
+
 SWEEP_CONCEPTS: dict[str, SweepConcept] = {c.name: c for c in (
     SweepConcept("zero-sum", _build_zero_sum, "duality_gap", two_players=True),
     SweepConcept("utilitarian", _build_utilitarian, "weighted_sum_gap", weights=True),
@@ -187,10 +204,10 @@ SWEEP_CONCEPTS: dict[str, SweepConcept] = {c.name: c for c in (
     SweepConcept("ksbs", _build_ksbs, "maxmin_duality_gap", disagreement=True),
     SweepConcept("egalitarian", _build_egalitarian, "maxmin_duality_gap", disagreement=True),
     SweepConcept("coco-value", _build_coco_value, "fight_duality_gap", weights=True),
+    SweepConcept("coco-equilibrium", _build_coco_equilibrium, "coco_equilibrium_residual"),
 )}
 NOT_BATCHABLE = {
     "threat": "Nash's threat point runs an outer NumPy loop around the solvers",
-    "coco-equilibrium": "the CoCo equilibrium search enumerates faces and starts in Python",
 }
 
 

@@ -20,6 +20,7 @@ import numpy as np
 import pytest
 from helpers import lp_value
 
+import bargainjax as bj
 from bargainjax._cli import CONCEPTS, main
 from bargainjax._sweep_cli import NOT_BATCHABLE, SWEEP_CONCEPTS, load_sweep
 
@@ -277,3 +278,29 @@ def test_two_processes_under_jax_distributed_match_one(tmp_path, capsys):
     a, b = np.load(tmp_path / "p0" / "results.npz"), np.load(tmp_path / "one" / "results.npz")
     for k in a.files:
         np.testing.assert_array_equal(a[k], b[k])
+
+
+def test_coco_equilibrium_sweep_matches_eager_and_the_two_player_oracle(tmp_path, capsys):
+    cfg = _write(tmp_path, """
+        concept = "coco-equilibrium"
+        chunk_size = 3
+        [games]
+        source = "random"
+        num_actions = [3, 3]
+        count = 4
+        seed = 1
+    """)
+    code, _, err = _sweep(capsys, cfg, "--out", tmp_path / "o")
+    assert code == 0, err
+    r = np.load(tmp_path / "o" / "results.npz")
+    U = np.random.default_rng(1).uniform(-1.0, 1.0, (4, 2, 3, 3))
+    for b in range(4):
+        # two players: the CoCo equilibrium is Nash's threat solution, the NBS from the threats
+        eq = bj.coco_equilibrium(U[b])
+        np.testing.assert_allclose(r["payoffs"][b], eq.payoffs, atol=1e-12)
+        tp = bj.threat_point(U[b])
+        d = np.asarray(tp.disagreement)
+        nbs = bj.nash_bargaining(bj.correlated_set(bj.bimatrix_game(U[b, 0], U[b, 1])), d)
+        np.testing.assert_allclose(r["payoffs"][b], nbs.payoffs, atol=1e-6)
+        np.testing.assert_allclose(r["payoffs"][b], tp.payoffs, atol=1e-6)
+    assert np.all(r["status"] == 0)
