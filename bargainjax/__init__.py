@@ -65,7 +65,7 @@ from ._coco import (
     coco_value as coco_value,
     coco_value_two_player as coco_value_two_player,
 )
-from ._equilibrium import CocoEquilibria as CocoEquilibria, CocoEquilibrium as CocoEquilibrium, coco_equilibria as coco_equilibria, coco_equilibrium as coco_equilibrium
+from ._equilibrium import FACE_KINDS as FACE_KINDS, CocoEquilibria as CocoEquilibria, CocoEquilibrium as CocoEquilibrium, coco_equilibria as coco_equilibria, coco_equilibrium as coco_equilibrium
 from ._coalition_perfect import (
     CoalitionPerfectSearch as CoalitionPerfectSearch,
     coalition_payoffs as coalition_payoffs,
@@ -118,6 +118,7 @@ __all__ = [
     "CocoEquilibrium",
     "CocoValue",
     "EntropicSolution",
+    "FACE_KINDS",
     "Face",
     "FiniteBayesianGame",
     "FiniteBayesianNash",
