@@ -1,6 +1,11 @@
-"""Test configuration: float64 reference precision, strict rank promotion."""
+"""Test configuration: float64 reference precision, strict rank promotion, and no persistent
+compilation cache (the CLI turns JAX's on; tests calling it in-process must not read entries
+that another process may be writing — that crashed a run here)."""
+
+import os
 
 import jax
 
+os.environ["BARGAINJAX_CACHE"] = "0"
 jax.config.update("jax_enable_x64", True)
 jax.config.update("jax_numpy_rank_promotion", "raise")
