@@ -9,3 +9,15 @@ import jax
 os.environ["BARGAINJAX_CACHE"] = "0"
 jax.config.update("jax_enable_x64", True)
 jax.config.update("jax_numpy_rank_promotion", "raise")
+
+
+import pytest  # noqa: E402
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _release_compiled_programs():
+    """Drop JAX's compiled programs after each test module.  Without it the whole suite keeps
+    ~700 tests' executables alive in one process, and XLA's CPU compiler segfaulted near the end
+    of the run (memory maps exhausted)."""
+    yield
+    jax.clear_caches()
