@@ -80,7 +80,7 @@ import numpy as np
 from . import _status
 from . import _validate as v
 from ._coalitions import members
-from ._feasible import SeparableHull, separable_set
+from ._feasible import SeparableHull
 from ._games import SeparableGame
 from ._lp import default_tol, solve_lp
 
@@ -97,8 +97,8 @@ def _parts(F) -> tuple:
         parts = tuple(F.contributions)
     elif isinstance(F, SeparableHull):
         parts = tuple(F.parts)
-    elif isinstance(F, (list, tuple)):
-        parts = tuple(separable_set(F).parts)
+    elif isinstance(F, (list, tuple)) and len(F) > 0:
+        parts = tuple(v.as_array(p, f"F[{j}]", ndim=2) for j, p in enumerate(F))
     else:
         raise ValueError(
             "`F` must be a SeparableHull, a SeparableGame or a sequence of (K_j, n) option "
@@ -116,8 +116,8 @@ def _parts(F) -> tuple:
         )
     for j, p in enumerate(parts):
         if p.ndim != 2 or p.shape[1] != n or p.shape[0] < 1:
-            raise ValueError(f"`F` part {j} must have shape (K_{j}, {n}), got {tuple(p.shape)}")
-        v.finite(p, f"F (part {j})")
+            raise ValueError(f"`F[{j}]` must have shape (K_{j}, {n}), got {tuple(p.shape)}")
+        v.finite(p, f"F[{j}]")
     dt = jnp.result_type(*parts, float)
     return tuple(jnp.asarray(p, dt) for p in parts)
 
@@ -272,9 +272,14 @@ def pareto_matrix(F, *, tol: float | None = None) -> ParetoMatrix:
         :class:`ParetoMatrix`.
     """
     parts = _parts(F)
+    tol = _tol(tol, parts[0].dtype)
+    return _pareto_impl(parts, jnp.asarray(tol, parts[0].dtype))
+
+
+@jax.jit
+def _pareto_impl(parts, tol):
     n = len(parts)
     dt = parts[0].dtype
-    tol = _tol(tol, dt)
     V = _padded(parts)  # (n, K, n)
     K = V.shape[1]
     mem = jnp.asarray(members(n), dt)  # (2**n, n)
@@ -313,7 +318,7 @@ def pareto_matrix(F, *, tol: float | None = None) -> ParetoMatrix:
     status = jnp.where(jnp.all(jnp.any(supported, axis=1)), status,
                        _status.Status.DEGENERATE).astype(jnp.int32)
     return ParetoMatrix(matrix, supported, margin, worst(sol.primal_residual),
-                        worst(sol.dual_residual), worst(sol.gap), jnp.asarray(tol, dt), status)
+                        worst(sol.dual_residual), worst(sol.gap), tol, status)
 
 
 # ----------------------------------------------------------------------------- blocking LPs
@@ -433,6 +438,13 @@ def core_membership(F, payoffs, outside="alpha", *, tol: float | None = None) ->
     tol = _tol(tol, dt)
     x = _payoff_vector(payoffs, n, dt)
     A, a_status = _matrix(parts, outside, tol)
+    return _membership_impl(parts, x, A, a_status, jnp.asarray(tol, dt))
+
+
+@jax.jit
+def _membership_impl(parts, x, A, a_status, tol):
+    n = len(parts)
+    dt = parts[0].dtype
     masks = jnp.asarray(members(n)[1:], dt)  # non-empty coalitions 1..2**n - 1
     sol, owner = _blocking_lps(parts, A, x, masks, tol)
     margins = jnp.concatenate([jnp.full((1,), -jnp.inf, dt), sol.value])
@@ -458,7 +470,7 @@ def core_membership(F, payoffs, outside="alpha", *, tol: float | None = None) ->
         primal_residual=jnp.max(sol.primal_residual),
         dual_residual=jnp.max(sol.dual_residual),
         gap=jnp.max(sol.gap),
-        tol=jnp.asarray(tol, dt),
+        tol=tol,
         status=status,
     )
 
@@ -511,13 +523,18 @@ def blocking_margin(F, payoffs, coalition: int, outside="alpha", *,
     x = _payoff_vector(payoffs, n, dt)
     A, a_status = _matrix(parts, outside, tol)
     mask = jnp.asarray(members(n)[coalition], dt)
+    return _blocking_impl(parts, x, A, a_status, mask, jnp.asarray(tol, dt))
+
+
+@jax.jit
+def _blocking_impl(parts, x, A, a_status, mask, tol):
     sol, owner = _blocking_lps(parts, A, x, mask[None, :], tol)
     s = sol.x[0, : len(owner)] * mask[jnp.asarray(owner, jnp.int32)]
     strategy = _split(s, parts)
     achieved = sum(si @ p for si, p in zip(strategy, parts)) + (1.0 - mask) @ A
     return BlockingMargin(
         sol.value[0], achieved, strategy, sol.dual_ub[0] * mask, sol.primal_residual[0],
-        sol.dual_residual[0], sol.gap[0], jnp.asarray(tol, dt),
+        sol.dual_residual[0], sol.gap[0], tol,
         _status.combine(a_status, sol.status[0]),
     )
 
@@ -649,58 +666,88 @@ def core_nonempty(F, outside="alpha", *, tol: float | None = None,
             "with few options)"
         )
     idx = np.array(list(itertools.product(*[range(c) for c in counts])))  # (C, proper)
-    # Pad the batch to a power of two (repeating the first choice) so that games of one shape
-    # with similar candidate counts share one compiled LP batch.
-    padded = max(64, 1 << int(np.ceil(np.log2(total))))
-    idx = np.concatenate([idx, np.repeat(idx[:1], padded - total, axis=0)])
+    # Fixed-size chunks (the last padded by repeating the first choice): one compiled LP batch
+    # serves every game of one shape.
+    chunks = -(-total // _CHUNK)
+    idx = np.concatenate([idx, np.repeat(idx[:1], chunks * _CHUNK - total, axis=0)])
     Lam = np.stack([normals[q][idx[:, q]] for q in range(len(proper))], axis=1)  # (C, Q, n)
     H = np.stack([heights[q][idx[:, q]] for q in range(len(proper))], axis=1)  # (C, Q)
+    tol_arr = jnp.asarray(tol, dt)
+    best = None
+    for q in range(chunks):
+        sl = slice(q * _CHUNK, (q + 1) * _CHUNK)
+        out = _combo_chunk(parts, jnp.asarray(Lam[sl], dt), jnp.asarray(H[sl], dt), tol_arr)
+        if best is None or float(out[0]) > float(best[0]):
+            best = out
+    mu, s0, status, pres, dres, gap = best
+    return _nonempty_finish(parts, mu, s0, status, pres, dres, gap, A, a_status,
+                            jnp.asarray(total), tol_arr)
 
+
+_CHUNK = 128
+
+
+def _stacked(parts):
+    n = len(parts)
+    dt = parts[0].dtype
     Vall = jnp.concatenate(parts, axis=0)
-    nv = Vall.shape[0]
     owner = np.concatenate([np.full(p.shape[0], j) for j, p in enumerate(parts)])
     own = jnp.asarray(owner[None, :] == np.arange(n)[:, None], dt)
     A_eq = jnp.concatenate([own, jnp.zeros((n, 2), dt)], axis=1)
-    b_eq = jnp.ones((n,), dt)
+    return Vall, A_eq, jnp.ones((n,), dt)
+
+
+@jax.jit
+def _combo_chunk(parts, Lam, H, tol):
+    """max mu s.t. lam_P . x_P >= h_P + mu for every proper P, x in F: one LP per row of Lam."""
+    dt = parts[0].dtype
+    Vall, A_eq, b_eq = _stacked(parts)
+    nv = Vall.shape[0]
     c = jnp.zeros((nv + 2,), dt).at[nv].set(1.0).at[nv + 1].set(-1.0)
-    Q = len(proper)
+    Q = Lam.shape[1]
 
     def one(lam, h):
         rows = -(lam @ Vall.T)  # (Q, sum K)
         A_ub = jnp.concatenate([rows, jnp.ones((Q, 1), dt), -jnp.ones((Q, 1), dt)], axis=1)
         return solve_lp(c, A_ub, -h, A_eq, b_eq, tol=tol)
 
-    sol = jax.vmap(one)(jnp.asarray(Lam, dt), jnp.asarray(H, dt))
+    sol = jax.vmap(one)(Lam, H)
     ok = sol.status == 0
-    vals = jnp.where(ok, sol.value, -jnp.inf)
-    best = int(jnp.argmax(vals))
-    mu = sol.value[best]
-    s0 = _split(sol.x[best, :nv], parts)
-    x0 = sum(si @ p for si, p in zip(s0, parts))
+    best = jnp.argmax(jnp.where(ok, sol.value, -jnp.inf))
+    status = jnp.where(jnp.any(ok), 0, jnp.max(sol.status)).astype(jnp.int32)
+    value = jnp.where(jnp.any(ok), sol.value[best], -jnp.inf)
+    return (value, sol.x[best, :nv], status, sol.primal_residual[best],
+            sol.dual_residual[best], sol.gap[best])
 
-    # Lift to a weakly Pareto-optimal point above x0: max sum(x) over F with x >= x0.
+
+@jax.jit
+def _nonempty_finish(parts, mu, s0, status, pres, dres, gap, A, a_status, total, tol):
+    """Lift the maximiser to a weakly Pareto-optimal point above it; check its membership."""
+    n = len(parts)
+    dt = parts[0].dtype
+    Vall, A_eq, b_eq = _stacked(parts)
+    nv = Vall.shape[0]
+    x0 = s0 @ Vall
     lift = solve_lp(jnp.concatenate([jnp.sum(Vall, axis=1), jnp.zeros((2,), dt)]),
                     jnp.concatenate([-Vall.T, jnp.zeros((n, 2), dt)], axis=1), -x0,
                     A_eq, b_eq, tol=tol)
     s1 = _split(lift.x[:nv], parts)
-    x1 = sum(si @ p for si, p in zip(s1, parts))
-    membership = core_membership(parts, x1, A, tol=tol)
+    x1 = lift.x[:nv] @ Vall
+    membership = _membership_impl(parts, x1, A, a_status, tol)
     thr = _threshold(parts, x1, tol)
-    status = _status.combine(a_status, jnp.where(jnp.any(ok), 0, jnp.max(sol.status)),
-                             lift.status, membership.status)
-    nonempty = (mu >= -thr) & membership.in_core
+    status = _status.combine(status, lift.status, membership.status)
     return CoreNonemptiness(
-        nonempty=nonempty,
+        nonempty=(mu >= -thr) & membership.in_core,
         margin=mu,
         payoffs=x1,
         strategy=s1,
         membership=membership,
-        num_candidates=jnp.asarray(total),
-        primal_residual=sol.primal_residual[best],
-        dual_residual=sol.dual_residual[best],
-        gap=sol.gap[best],
-        tol=jnp.asarray(tol, dt),
-        status=jnp.asarray(status, jnp.int32),
+        num_candidates=total,
+        primal_residual=pres,
+        dual_residual=dres,
+        gap=gap,
+        tol=tol,
+        status=status,
     )
 
 
