@@ -70,6 +70,7 @@ works under ``jit`` and ``vmap``; the coalition enumeration is static in ``n``.
 
 from __future__ import annotations
 
+import functools
 import itertools
 from typing import NamedTuple
 
@@ -180,6 +181,69 @@ def _coalition(coalition, n):
     return int(coalition)
 
 
+
+# ------------------------------------------------------------------------------ LP engine
+
+_BATCH = 128  # LPs per compiled call
+
+
+@jax.jit
+def _engine(c, A_ub, b_ub, A_eq, b_eq, tol):
+    return jax.vmap(lambda c, Au, bu, Ae, be, t: solve_lp(c, Au, bu, Ae, be, tol=t))(
+        c, A_ub, b_ub, A_eq, b_eq, tol)
+
+
+def _common_shape(parts):
+    """(variables, inequality rows, equality rows) that every LP of this module fits into for
+    this game: blocking LPs, eq. (62) support LPs and (n <= 4) the non-emptiness LPs."""
+    n = len(parts)
+    nvar = sum(p.shape[0] for p in parts) + 2
+    k_max = max(p.shape[0] for p in parts)
+    m_ub = max(n, 2 * n + k_max, 2**n - 2 if n <= 4 else 0)
+    return nvar, m_ub, n
+
+
+def _solve_batch(parts, lps, tol):
+    """Solve a batch of LPs ``(c, A_ub, b_ub, A_eq, b_eq)`` (leading axis ``L``).
+
+    Every LP is padded to the game's common shape (zero columns, ``0 x <= 0`` and ``0 x = 0``
+    rows, which change neither the solution nor the certificate) and the batch to multiples of
+    ``_BATCH`` (copies of the first LP), so that one compiled solver serves all the LPs of a
+    game shape; the padding is cut off the result.
+    """
+    L, nv0 = lps[0].shape
+    mu0, me0 = lps[2].shape[1], lps[4].shape[1]
+    B = -(-L // _BATCH) * _BATCH
+    padded = _pad_lps(parts, lps, jnp.asarray(tol, lps[0].dtype))
+    outs = [_engine(*[a[q:q + _BATCH] for a in padded]) for q in range(0, B, _BATCH)]
+    return _unpad(outs, L, nv0, mu0, me0)
+
+
+@functools.partial(jax.jit, static_argnums=(1, 2, 3, 4))
+def _unpad(outs, L, nv0, mu0, me0):
+    sol = jax.tree_util.tree_map(lambda *a: jnp.concatenate(a)[:L], *outs)
+    return sol._replace(x=sol.x[:, :nv0], dual_ub=sol.dual_ub[:, :mu0],
+                        dual_eq=sol.dual_eq[:, :me0])
+
+
+@jax.jit
+def _pad_lps(parts, lps, tol):
+    c, A_ub, b_ub, A_eq, b_eq = lps
+    L, nv0 = c.shape
+    mu0, me0 = b_ub.shape[1], b_eq.shape[1]
+    nvar, m_ub, m_eq = _common_shape(parts)
+    nvar, m_ub, m_eq = max(nvar, nv0), max(m_ub, mu0), max(m_eq, me0)
+    B = -(-L // _BATCH) * _BATCH
+
+    def pad(a, shape):
+        a = jnp.concatenate([a, jnp.repeat(a[:1], B - L, axis=0)], axis=0)
+        return jnp.pad(a, [(0, 0)] + [(0, t - d) for d, t in zip(a.shape[1:], shape)])
+
+    c, A_ub, b_ub = pad(c, (nvar,)), pad(A_ub, (m_ub, nvar)), pad(b_ub, (m_ub,))
+    A_eq, b_eq = pad(A_eq, (m_eq, nvar)), pad(b_eq, (m_eq,))
+    return c, A_ub, b_ub, A_eq, b_eq, jnp.broadcast_to(tol, (B,))
+
+
 # ------------------------------------------------------------------------------- matrices
 
 
@@ -276,8 +340,13 @@ def pareto_matrix(F, *, tol: float | None = None) -> ParetoMatrix:
     return _pareto_impl(parts, jnp.asarray(tol, parts[0].dtype))
 
 
-@jax.jit
 def _pareto_impl(parts, tol):
+    lps, meta = _pareto_lps(parts)
+    return _pareto_finish(parts, _solve_batch(parts, lps, tol), meta, tol)
+
+
+@jax.jit
+def _pareto_lps(parts):
     n = len(parts)
     dt = parts[0].dtype
     V = _padded(parts)  # (n, K, n)
@@ -294,11 +363,21 @@ def _pareto_impl(parts, tol):
         b_ub = jnp.zeros((2 * n + K,), dt)
         A_eq = jnp.concatenate([mask, jnp.zeros((1,), dt)])[None, :]
         c = jnp.zeros((n + 1,), dt).at[n].set(1.0)
-        return solve_lp(c, A_ub, b_ub, A_eq, jnp.ones((1,), dt), tol=tol)
+        return c, A_ub, b_ub, A_eq, jnp.ones((1,), dt)
 
     ii, kk, SS = jnp.meshgrid(jnp.arange(n), jnp.arange(K), jnp.arange(2**n), indexing="ij")
     ii, kk, SS = ii.ravel(), kk.ravel(), SS.ravel()
-    sol = jax.vmap(one)(ii, kk, mem[SS])
+    return jax.vmap(one)(ii, kk, mem[SS]), (ii, SS)
+
+
+@jax.jit
+def _pareto_finish(parts, sol, meta, tol):
+    n = len(parts)
+    dt = parts[0].dtype
+    V = _padded(parts)
+    K = V.shape[1]
+    mem = jnp.asarray(members(n), dt)
+    ii, SS = meta
     contains = mem[SS, ii] > 0
     ok = sol.status == _status.Status.SUCCESSFUL
     feasible_or_ok = ok | (sol.status == _status.Status.INFEASIBLE)
@@ -326,6 +405,12 @@ def _pareto_impl(parts, tol):
 
 def _blocking_lps(parts, A, x, masks, tol):
     """One blocking LP per row of ``masks`` ``(C, n)``: max t s.t. members' payoffs - x >= t."""
+    owner = np.concatenate([np.full(p.shape[0], j) for j, p in enumerate(parts)])
+    return _solve_batch(parts, _blocking_build(parts, A, x, masks), tol), owner
+
+
+@jax.jit
+def _blocking_build(parts, A, x, masks):
     dt = parts[0].dtype
     n = len(parts)
     Vall = jnp.concatenate(parts, axis=0)  # (sum K, n)
@@ -342,9 +427,9 @@ def _blocking_lps(parts, A, x, masks, tol):
         rows = -(Vall * member_var[:, None]).T * mask[:, None]  # (n, sum K)
         A_ub = jnp.concatenate([rows, mask[:, None], -mask[:, None]], axis=1)
         b_ub = mask * (outside - x)
-        return solve_lp(c, A_ub, b_ub, A_eq, b_eq, tol=tol)
+        return c, A_ub, b_ub, A_eq, b_eq
 
-    return jax.vmap(one)(masks), owner
+    return jax.vmap(one)(masks)
 
 
 def _threshold(parts, x, tol):
@@ -438,15 +523,22 @@ def core_membership(F, payoffs, outside="alpha", *, tol: float | None = None) ->
     tol = _tol(tol, dt)
     x = _payoff_vector(payoffs, n, dt)
     A, a_status = _matrix(parts, outside, tol)
-    return _membership_impl(parts, x, A, a_status, jnp.asarray(tol, dt))
+    tol = jnp.asarray(tol, dt)
+    return _membership(parts, x, A, a_status, tol, _coalition_lps(parts, x, A, tol))
+
+
+def _coalition_lps(parts, x, A, tol):
+    """The blocking LPs of all non-empty coalitions ``1..2**n - 1`` (one compile per shape)."""
+    masks = jnp.asarray(members(len(parts))[1:], parts[0].dtype)
+    return _blocking_lps(parts, A, x, masks, tol)[0]
 
 
 @jax.jit
-def _membership_impl(parts, x, A, a_status, tol):
+def _membership(parts, x, A, a_status, tol, sol):
     n = len(parts)
     dt = parts[0].dtype
-    masks = jnp.asarray(members(n)[1:], dt)  # non-empty coalitions 1..2**n - 1
-    sol, owner = _blocking_lps(parts, A, x, masks, tol)
+    masks = jnp.asarray(members(n)[1:], dt)
+    owner = np.concatenate([np.full(p.shape[0], j) for j, p in enumerate(parts)])
     margins = jnp.concatenate([jnp.full((1,), -jnp.inf, dt), sol.value])
     thr = _threshold(parts, x, tol)
     best = jnp.argmax(sol.value)
@@ -523,19 +615,15 @@ def blocking_margin(F, payoffs, coalition: int, outside="alpha", *,
     x = _payoff_vector(payoffs, n, dt)
     A, a_status = _matrix(parts, outside, tol)
     mask = jnp.asarray(members(n)[coalition], dt)
-    return _blocking_impl(parts, x, A, a_status, mask, jnp.asarray(tol, dt))
-
-
-@jax.jit
-def _blocking_impl(parts, x, A, a_status, mask, tol):
-    sol, owner = _blocking_lps(parts, A, x, mask[None, :], tol)
-    s = sol.x[0, : len(owner)] * mask[jnp.asarray(owner, jnp.int32)]
-    strategy = _split(s, parts)
+    tol = jnp.asarray(tol, dt)
+    # All coalitions' LPs (the batch core_membership compiles), then the one asked for.
+    sol = jax.tree_util.tree_map(lambda a: a[coalition - 1], _coalition_lps(parts, x, A, tol))
+    owner = np.concatenate([np.full(p.shape[0], j) for j, p in enumerate(parts)])
+    strategy = _split(sol.x[: len(owner)] * mask[jnp.asarray(owner, jnp.int32)], parts)
     achieved = sum(si @ p for si, p in zip(strategy, parts)) + (1.0 - mask) @ A
     return BlockingMargin(
-        sol.value[0], achieved, strategy, sol.dual_ub[0] * mask, sol.primal_residual[0],
-        sol.dual_residual[0], sol.gap[0], tol,
-        _status.combine(a_status, sol.status[0]),
+        sol.value, achieved, strategy, sol.dual_ub * mask, sol.primal_residual,
+        sol.dual_residual, sol.gap, tol, _status.combine(a_status, sol.status),
     )
 
 
@@ -680,11 +768,35 @@ def core_nonempty(F, outside="alpha", *, tol: float | None = None,
         if best is None or float(out[0]) > float(best[0]):
             best = out
     mu, s0, status, pres, dres, gap = best
-    return _nonempty_finish(parts, mu, s0, status, pres, dres, gap, A, a_status,
-                            jnp.asarray(total), tol_arr)
+    # Lift the maximiser x0 to a weakly Pareto-optimal point of F above it: the grand
+    # coalition's blocking LP at x0 reaches x0 + t* 1 with t* >= 0 and no point of F is
+    # strictly above what it reaches.
+    Vall = jnp.concatenate(parts, axis=0)
+    nv = Vall.shape[0]
+    x0 = s0 @ Vall
+    grand = _coalition_lps(parts, x0, A, tol_arr)
+    s1 = grand.x[-1, :nv]
+    x1 = s1 @ Vall
+    membership = _membership(parts, x1, A, a_status, tol_arr,
+                             _coalition_lps(parts, x1, A, tol_arr))
+    thr = _threshold(parts, x1, tol_arr)
+    status = _status.combine(status, grand.status[-1], membership.status)
+    return CoreNonemptiness(
+        nonempty=(mu >= -thr) & membership.in_core,
+        margin=mu,
+        payoffs=x1,
+        strategy=_split(s1, parts),
+        membership=membership,
+        num_candidates=jnp.asarray(total),
+        primal_residual=pres,
+        dual_residual=dres,
+        gap=gap,
+        tol=tol_arr,
+        status=status,
+    )
 
 
-_CHUNK = 128
+_CHUNK = _BATCH
 
 
 def _stacked(parts):
@@ -697,9 +809,13 @@ def _stacked(parts):
     return Vall, A_eq, jnp.ones((n,), dt)
 
 
-@jax.jit
 def _combo_chunk(parts, Lam, H, tol):
     """max mu s.t. lam_P . x_P >= h_P + mu for every proper P, x in F: one LP per row of Lam."""
+    return _combo_best(parts, _solve_batch(parts, _combo_build(parts, Lam, H), tol))
+
+
+@jax.jit
+def _combo_build(parts, Lam, H):
     dt = parts[0].dtype
     Vall, A_eq, b_eq = _stacked(parts)
     nv = Vall.shape[0]
@@ -709,46 +825,20 @@ def _combo_chunk(parts, Lam, H, tol):
     def one(lam, h):
         rows = -(lam @ Vall.T)  # (Q, sum K)
         A_ub = jnp.concatenate([rows, jnp.ones((Q, 1), dt), -jnp.ones((Q, 1), dt)], axis=1)
-        return solve_lp(c, A_ub, -h, A_eq, b_eq, tol=tol)
+        return c, A_ub, -h, A_eq, b_eq
 
-    sol = jax.vmap(one)(Lam, H)
+    return jax.vmap(one)(Lam, H)
+
+
+@jax.jit
+def _combo_best(parts, sol):
+    nv = sum(p.shape[0] for p in parts)
     ok = sol.status == 0
     best = jnp.argmax(jnp.where(ok, sol.value, -jnp.inf))
     status = jnp.where(jnp.any(ok), 0, jnp.max(sol.status)).astype(jnp.int32)
     value = jnp.where(jnp.any(ok), sol.value[best], -jnp.inf)
     return (value, sol.x[best, :nv], status, sol.primal_residual[best],
             sol.dual_residual[best], sol.gap[best])
-
-
-@jax.jit
-def _nonempty_finish(parts, mu, s0, status, pres, dres, gap, A, a_status, total, tol):
-    """Lift the maximiser to a weakly Pareto-optimal point above it; check its membership."""
-    n = len(parts)
-    dt = parts[0].dtype
-    Vall, A_eq, b_eq = _stacked(parts)
-    nv = Vall.shape[0]
-    x0 = s0 @ Vall
-    lift = solve_lp(jnp.concatenate([jnp.sum(Vall, axis=1), jnp.zeros((2,), dt)]),
-                    jnp.concatenate([-Vall.T, jnp.zeros((n, 2), dt)], axis=1), -x0,
-                    A_eq, b_eq, tol=tol)
-    s1 = _split(lift.x[:nv], parts)
-    x1 = lift.x[:nv] @ Vall
-    membership = _membership_impl(parts, x1, A, a_status, tol)
-    thr = _threshold(parts, x1, tol)
-    status = _status.combine(status, lift.status, membership.status)
-    return CoreNonemptiness(
-        nonempty=(mu >= -thr) & membership.in_core,
-        margin=mu,
-        payoffs=x1,
-        strategy=s1,
-        membership=membership,
-        num_candidates=total,
-        primal_residual=pres,
-        dual_residual=dres,
-        gap=gap,
-        tol=tol,
-        status=status,
-    )
 
 
 # ------------------------------------------------------------------------ disagreement point

@@ -179,7 +179,8 @@ def test_a_core_inside_alpha_core(seed):
 def test_jit_and_vmap_agree_with_eager():
     parts = parts_of(TABLE7)
     xs = jnp.array([[13 / 3, 13 / 3, 17 / 3], [5.0, 5, 3], [3.0, 3, 3], [6.0, 6, 6]])
-    batched = jax.jit(jax.vmap(lambda x: bj.core_membership(parts, x)))(xs)
+    member = jax.jit(jax.vmap(lambda x: bj.core_membership(parts, x)))
+    batched = member(xs)
     for q in range(xs.shape[0]):
         eager = bj.core_membership(parts, xs[q])
         assert bool(batched.in_core[q]) == bool(eager.in_core)
@@ -189,7 +190,7 @@ def test_jit_and_vmap_agree_with_eager():
     assert np.asarray(batched.blocking_coalition).tolist() == [0b011, 0, 0b011, 0]
     assert float(batched.feasibility_margin[3]) < 0 < float(batched.feasibility_margin[2])
     # inside jit a NaN payoff cannot raise: it sets the status (and is never in the core)
-    bad = jax.jit(jax.vmap(lambda x: bj.core_membership(parts, x)))(xs.at[1, 0].set(jnp.nan))
+    bad = member(xs.at[1, 0].set(jnp.nan))
     assert int(bad.status[1]) == bj.Status.NONFINITE and not bool(bad.in_core[1])
     assert int(bad.status[0]) == 0
 
