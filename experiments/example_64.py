@@ -81,6 +81,11 @@ def _plot(out_dir, margins_nbs, margins_553):
     return ["ex64_blocking_margins.png"]
 
 
+def _players(mask: int) -> str:
+    """Bitmask -> '{1,2}' (bit i - 1 is player i)."""
+    return "{" + ",".join(str(i + 1) for i in range(3) if mask >> i & 1) + "}"
+
+
 def run(params: dict, out_dir: pathlib.Path) -> dict:
     jax.config.update("jax_enable_x64", True)
     parts = tuple(jnp.asarray(t) for t in TABLE7)
@@ -164,7 +169,7 @@ def run(params: dict, out_dir: pathlib.Path) -> dict:
               note=f"eq. (62) gives A = α matrix here, d = "
                    f"{np.round(np.asarray(d_stable.point), 6).tolist()} (= the NE point), and "
                    f"the NBS from it is blocked by coalition "
-                   f"{int(member_stable.blocking_coalition)} with margin "
+                   f"{_players(int(member_stable.blocking_coalition))} with margin "
                    f"{float(member_stable.blocking_margin):.4f}: the proposal protects against "
                    "single players only"),
     ]
