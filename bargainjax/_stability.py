@@ -29,8 +29,8 @@ is the report's player ``i``).
 Since :math:`A^\alpha \le A` entrywise for every admissible ``A``, :math:`\nu^\alpha(P) \subseteq
 \nu^A(P)` and :math:`C^A \subseteq C^\alpha` (Proposition 63).
 
-**Blocking LP** (one per coalition, batched with ``vmap`` in one :func:`~bargainjax.solve_lp`
-call).  ``P`` blocks ``x`` (Definition 62) iff some :math:`y \in \nu^A(P)` has :math:`y_i > x_i`
+**Blocking LP** (one per coalition; all coalitions' LPs are batched with ``vmap`` over
+:func:`~bargainjax.solve_lp`).  ``P`` blocks ``x`` (Definition 62) iff some :math:`y \in \nu^A(P)` has :math:`y_i > x_i`
 for all :math:`i \in P`, i.e. iff the margin
 
 .. math:: t^*_P(x) = \max\{t : \exists y_j \in F_j\ (j \in P),\ \textstyle\sum_{j \in P} y_{j,i}
@@ -66,6 +66,11 @@ with ``n``: exact for ``n = 2, 3`` and small ``n = 4`` games (``max_candidates``
 
 Everything except :func:`core_nonempty` (which enumerates candidate normals from concrete data)
 works under ``jit`` and ``vmap``; the coalition enumeration is static in ``n``.
+
+Batching: every LP of this module for one game (blocking, eq. 62 support and non-emptiness LPs)
+is padded to one common shape (zero columns, ``0 x <= 0`` / ``0 x = 0`` rows, which change neither
+solution nor certificate) and solved in batches of 128, so one compilation of the LP solver
+serves all of them (compilation, not solving, dominates the cost of these small LPs).
 """
 
 from __future__ import annotations
