@@ -88,6 +88,15 @@ def to_jsonable(obj: Any) -> Any:
     return str(obj)
 
 
+def _certificate_table(results) -> dict:
+    """The experiment's ``certificates`` entry when it is the documented ``{label: {...}}``
+    table; anything else (e.g. an array an experiment happened to call so) lists nothing."""
+    table = results.get("certificates") if isinstance(results, dict) else None
+    if not isinstance(table, dict):
+        return {}
+    return {k: v for k, v in table.items() if isinstance(v, dict)}
+
+
 def _nan_to_none(x):
     if isinstance(x, list):
         return [_nan_to_none(v) for v in x]
@@ -272,7 +281,7 @@ def write_report(out_dir: pathlib.Path, records: list, failures: dict, elapsed: 
             exp, c["name"], c["computed"], c["expected"], "yes" if c["match"] else "**no**",
             c["source"], c["note"])) + " |")
     certs = [(r["experiment"], label, c) for r in records if isinstance(r["results"], dict)
-             for label, c in (r["results"].get("certificates") or {}).items()]
+             for label, c in _certificate_table(r["results"]).items()]
     if certs:
         lines += ["", "## Certificates", "",
                   "| experiment | solution | certificate | value | tol | status |",

@@ -95,7 +95,7 @@ def run(params: dict, out_dir: pathlib.Path) -> dict:
     if params.get("figures", True):
         figures = _plot(out_dir, cs, U, D, smooth, uses_threat)
     results = {"c": cs, "threat_cost": cost, "bases": bases, "payoffs": U, "weights": W,
-               "certificates": C, "status": S, "du_dc": D, "du_dc_fd": central,
+               "certificate_values": C, "status": S, "du_dc": D, "du_dc_fd": central,
                "smooth": smooth, "threat_on_T": uses_threat}
     return {"results": results, "checks": checks, "figures": figures}
 
