@@ -12,6 +12,8 @@ because the test directory has no ``__init__.py``).
 
 from __future__ import annotations
 
+import itertools
+import math
 from collections.abc import Callable
 from typing import NamedTuple
 
@@ -98,3 +100,43 @@ def finite_difference_jvp(f: Callable, x, direction, eps: float = 1e-6) -> np.nd
     plus = np.asarray(f(x + eps * d), dtype=np.float64)
     minus = np.asarray(f(x - eps * d), dtype=np.float64)
     return (plus - minus) / (2.0 * eps)
+
+
+def fight_matrix_oracle(U, a, R):
+    """Fight matrix of coalition ``R`` by a loop over joint actions (independent of bj)."""
+    U = np.asarray(U, np.float64)
+    n = U.shape[0]
+    P = [i for i in range(n) if R >> i & 1]
+    Q = [i for i in range(n) if not R >> i & 1]
+    rows = list(itertools.product(*[range(U.shape[1 + i]) for i in P]))
+    cols = list(itertools.product(*[range(U.shape[1 + j]) for j in Q]))
+    M = np.zeros((len(rows), len(cols)))
+    for r, xr in enumerate(rows):
+        for c, xc in enumerate(cols):
+            x = [0] * n
+            for i, ai in zip(P, xr):
+                x[i] = ai
+            for j, aj in zip(Q, xc):
+                x[j] = aj
+            M[r, c] = sum((a[i] if R >> i & 1 else -a[i]) * U[(i, *x)] for i in range(n))
+    return M
+
+
+def coco_value_oracle(U, a):
+    """CoCo value and all V_S by HiGHS and the factorial formula (SPEC §3)."""
+    U = np.asarray(U, np.float64)
+    n = U.shape[0]
+    full = 2**n - 1
+    V = np.zeros(2**n)
+    V[full] = np.max(np.tensordot(a, U, axes=1))
+    V[0] = -V[full]
+    for R in range(1, full):
+        V[R] = lp_value(fight_matrix_oracle(U, a, R)).value
+    phi = np.zeros(n)
+    for R in range(1, 2**n):
+        r = R.bit_count()
+        c = math.factorial(r - 1) * math.factorial(n - r) / math.factorial(n)
+        for i in range(n):
+            if R >> i & 1:
+                phi[i] += c * V[R]
+    return phi, V

@@ -5,13 +5,11 @@ Pareto frontier of conv(points), tests each frontier edge's normal in closed for
 each frontier vertex's normal-cone interval.
 """
 
-import math
-
 import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
-from helpers import lp_value
+from helpers import coco_value_oracle
 from scipy.optimize import linprog
 
 import bargainjax as bj
@@ -373,29 +371,6 @@ NON_UNIQUE_222 = np.array([
 ]).reshape(3, 2, 2, 2)
 
 
-def _oracle_phi(U, a):
-    """φ(a) from HiGHS fight values and the Shapley-weight formula (independent of bargainjax)."""
-    n = U.shape[0]
-    P = U.reshape(n, -1).T
-    V = {(1 << n) - 1: float(np.max(P @ a))}
-    for R in range(1, (1 << n) - 1):
-        inR = [(R >> i) & 1 for i in range(n)]
-        signed = sum((a[i] if inR[i] else -a[i]) * U[i] for i in range(n))
-        rows = [i for i in range(n) if inR[i]]
-        cols = [i for i in range(n) if not inR[i]]
-        M = np.transpose(signed, rows + cols).reshape(
-            int(np.prod([U.shape[1 + i] for i in rows])), -1)
-        V[R] = lp_value(M).value
-    phi = np.zeros(n)
-    for R, v in V.items():
-        size = bin(R).count("1")
-        w = math.factorial(size - 1) * math.factorial(n - size) / math.factorial(n)
-        for i in range(n):
-            if (R >> i) & 1:
-                phi[i] += w * v
-    return phi
-
-
 def test_three_player_game_with_two_equilibria():
     R = coco_equilibria(NON_UNIQUE_222, num_starts=8)
     assert R.multiple and len(R.solutions) >= 2
@@ -403,7 +378,7 @@ def test_three_player_game_with_two_equilibria():
     us = []
     for s in R.solutions:
         a, u = np.asarray(s.weights), np.asarray(s.payoffs)
-        np.testing.assert_allclose(a * u, _oracle_phi(NON_UNIQUE_222, a), atol=1e-9)
+        np.testing.assert_allclose(a * u, coco_value_oracle(NON_UNIQUE_222, a)[0], atol=1e-9)
         # u is in F on the maximising face of a: an LP over mixtures of the face points
         face = P @ a >= np.max(P @ a) - 1e-9
         lp = linprog(np.zeros(int(face.sum())), A_eq=np.vstack([P[face].T, np.ones(int(face.sum()))]),

@@ -17,8 +17,6 @@ closed form's zero-sum game), 2x2x2 three-player games (three fights of shape 2x
 
 from __future__ import annotations
 
-import itertools
-import math
 
 import jax
 import jax.numpy as jnp
@@ -29,52 +27,12 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 import bargainjax as bj
-from helpers import duality_gap, finite_difference, lp_value
+from helpers import coco_value_oracle, duality_gap, finite_difference, fight_matrix_oracle, lp_value
 
 TOL = 1e-9  # the zero-sum solver's float64 relative tolerance
 
 
 # ------------------------------------------------------------------ numpy oracles
-
-
-def _fight_np(U, a, R):
-    """Fight matrix of coalition ``R`` by a loop over joint actions (independent of bj)."""
-    U = np.asarray(U, np.float64)
-    n = U.shape[0]
-    P = [i for i in range(n) if R >> i & 1]
-    Q = [i for i in range(n) if not R >> i & 1]
-    rows = list(itertools.product(*[range(U.shape[1 + i]) for i in P]))
-    cols = list(itertools.product(*[range(U.shape[1 + j]) for j in Q]))
-    M = np.zeros((len(rows), len(cols)))
-    for r, xr in enumerate(rows):
-        for c, xc in enumerate(cols):
-            x = [0] * n
-            for i, ai in zip(P, xr):
-                x[i] = ai
-            for j, aj in zip(Q, xc):
-                x[j] = aj
-            M[r, c] = sum((a[i] if R >> i & 1 else -a[i]) * U[(i, *x)] for i in range(n))
-    return M
-
-
-def _coco_np(U, a):
-    """CoCo value and all V_S by HiGHS and the factorial formula (SPEC §3)."""
-    U = np.asarray(U, np.float64)
-    n = U.shape[0]
-    full = 2**n - 1
-    V = np.zeros(2**n)
-    V[full] = np.max(np.tensordot(a, U, axes=1))
-    V[0] = -V[full]
-    for R in range(1, full):
-        V[R] = lp_value(_fight_np(U, a, R)).value
-    phi = np.zeros(n)
-    for R in range(1, 2**n):
-        r = R.bit_count()
-        c = math.factorial(r - 1) * math.factorial(n - r) / math.factorial(n)
-        for i in range(n):
-            if R >> i & 1:
-                phi[i] += c * V[R]
-    return phi, V
 
 
 def _closed_form_np(A, B):
@@ -152,7 +110,7 @@ def test_fight_matrices_match_loop():
     a = np.array([0.5, 2.0, 1.5])
     for R in range(8):
         M = np.asarray(bj.coalition_fight_matrix(U, jnp.asarray(a), R))
-        np.testing.assert_allclose(M, _fight_np(U, a, R), atol=1e-14)
+        np.testing.assert_allclose(M, fight_matrix_oracle(U, a, R), atol=1e-14)
     # R = N is one column of a·U(x) over all joint actions; the empty coalition its negation.
     np.testing.assert_allclose(np.asarray(bj.coalition_fight_matrix(U, jnp.asarray(a), 7))[:, 0],
                                np.tensordot(a, U, axes=1).ravel(), atol=1e-14)
@@ -164,7 +122,7 @@ def test_values_match_highs(shape):
     for k, U in enumerate(Us):
         a = np.random.default_rng(k).uniform(0.2, 3.0, 3)
         res = bj.coco_value(U, jnp.asarray(a))
-        phi, V = _coco_np(U, a)
+        phi, V = coco_value_oracle(U, a)
         np.testing.assert_allclose(res.coalition_values, V, atol=1e-9)
         np.testing.assert_allclose(res.value, phi, atol=1e-9)
         assert abs(float(jnp.sum(res.value)) - V[-1]) < 1e-12
@@ -182,7 +140,7 @@ def test_both_fights_solved_antisymmetry_and_certificates():
     for R in range(8):
         M = np.asarray(bj.coalition_fight_matrix(U, jnp.asarray(a), R))
         if 0 < R < full:
-            v_R, v_mR = lp_value(M).value, lp_value(_fight_np(U, a, full ^ R)).value
+            v_R, v_mR = lp_value(M).value, lp_value(fight_matrix_oracle(U, a, full ^ R)).value
             assert abs(v_R + v_mR) < 1e-9
             assert abs(float(cv.values[R]) - v_R) < 1e-9
         x, y = np.asarray(cv.row_strategies[R]), np.asarray(cv.col_strategies[R])
@@ -203,7 +161,7 @@ def _four_player():
 def test_four_players_against_highs_and_tu_identity():
     U, a = _four_player()
     res = bj.coco_value(U, jnp.asarray(a))
-    phi, V = _coco_np(U, a)
+    phi, V = coco_value_oracle(U, a)
     np.testing.assert_allclose(res.coalition_values, V, atol=1e-9)
     np.testing.assert_allclose(res.value, phi, atol=1e-9)
     _check_tu_identity(res)
