@@ -350,21 +350,29 @@ def _locate_many(U, P, scale, a0, max_steps):
 # ------------------------------------------------------------------ step 2: exact finish
 
 
-def _face_system(U, a, lam, face):
-    """Residual ``G(a, λ; U)`` of the face equations (module docstring, step 2): ``face`` is a
-    ``(K,)`` 0/1 float mask of the candidate face's outcome points."""
-    P = _points(U)
-    phi, _ = _phi(U, a)
-    T = (P - P[jnp.argmax(face)][None, :]) * face[:, None]
-    return jnp.concatenate([a * (P.T @ lam) - phi, T @ a, (1.0 - face) * lam,
+def _face_edges(P, face):
+    """``(K, n)``: each face point minus the face's first point (zero rows off the face)."""
+    return (P - P[jnp.argmax(face)][None, :]) * face[:, None]
+
+
+def _face_residual(P, a, lam, face, phi):
+    """The face equations (module docstring, step 2) at ``(a, λ)`` given ``φ(a)``: ``face`` is
+    a ``(K,)`` 0/1 float mask of the candidate face's outcome points."""
+    return jnp.concatenate([a * (P.T @ lam) - phi, _face_edges(P, face) @ a, (1.0 - face) * lam,
                             jnp.stack([jnp.sum(a) - 1.0, jnp.sum(lam) - 1.0])])
 
 
+def _face_system(U, a, lam, face):
+    """Residual ``G(a, λ; U)`` of the face equations, a function of the payoffs too (for the
+    implicit derivative)."""
+    return _face_residual(_points(U), a, lam, face, _phi(U, a)[0])
+
+
 def _face_finish(U, P, a0, face, scale, iters=30):
-    """Gauss–Newton on :func:`_face_system` from ``a0`` (Jacobian assembled from Danskin's
+    """Gauss–Newton on :func:`_face_residual` from ``a0`` (Jacobian assembled from Danskin's
     ``∂φ/∂a``); a step that leaves ``a > 0`` is refused and the iteration stops."""
     K, n = P.shape
-    T = (P - P[jnp.argmax(face)][None, :]) * face[:, None]
+    T = _face_edges(P, face)
     zeros_KK, zeros_Kn = jnp.zeros((K, K), P.dtype), jnp.zeros((K, n), P.dtype)
     sums = jnp.zeros((2, n + K), P.dtype).at[0, :n].set(1.0).at[1, n:].set(1.0)
     eye = jnp.eye(n + K, dtype=P.dtype)
@@ -372,8 +380,7 @@ def _face_finish(U, P, a0, face, scale, iters=30):
     def residual_and_jacobian(a, lam):
         phi, Jphi, _ = _phi_jac(U, a)
         u = P.T @ lam
-        r = jnp.concatenate([a * u - phi, T @ a, (1.0 - face) * lam,
-                             jnp.stack([jnp.sum(a) - 1.0, jnp.sum(lam) - 1.0])])
+        r = _face_residual(P, a, lam, face, phi)
         J = jnp.concatenate([
             jnp.concatenate([jnp.diag(u) - Jphi, a[:, None] * P.T], axis=1),
             jnp.concatenate([T, zeros_KK], axis=1),
