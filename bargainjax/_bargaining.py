@@ -373,14 +373,80 @@ def _nbs_objective(F, d, w, sizes):
 
 
 def _dense_feasible_start(F, d, strategy):
-    """``(1 - ε) strategy + ε uniform`` for the largest ``ε`` in {0.1, 1e-2, …, 1e-8, 0} that
+    """``(1 - ε) strategy + ε uniform`` for the largest ``ε`` in {0.1, 1e-2, …, 1e-14, 0} that
     keeps every payoff strictly above ``d``."""
     best = strategy
-    for eps in (0.0, 1e-8, 1e-6, 1e-4, 1e-2, 0.1):
+    for eps in (0.0, 1e-14, 1e-12, 1e-10, 1e-8, 1e-6, 1e-4, 1e-2, 0.1):
         cand = tuple((1 - eps) * s + eps / s.shape[0] for s in strategy)
         ok = jnp.all(F.payoffs(cand) > d)
         best = jax.tree_util.tree_map(lambda c, b: jnp.where(ok, c, b), cand, best)
     return best
+
+
+def _ksbs_scales(d, I):
+    """KSBS scales ``I - d`` (floored at the smallest positive float) of the max-min start."""
+    return jnp.maximum(I - d, jnp.finfo(d.dtype).tiny)
+
+
+def _strict_start(F, d, sigma):
+    r"""A strategy whose payoffs strictly exceed ``d``, from the max-min
+    :math:`t^\star = \max_{u \in F} \min_i (u_i - d_i)/\sigma_i`, and whether there is none.
+
+    The decision is exact up to rounding: ``infeasible`` iff the start's own ratio
+    ``t = min_i (u_i - d_i)/σ_i`` (recomputed from its payoffs) does not exceed the rounding
+    floor ``64 eps max_i (|u_i| + |d_i|)/σ_i`` of that ratio.  The max-min is exact for
+    polytopes (simplex), Minkowski sums and linear resource sets (LP) and two players
+    (bisection); for non-linear resource sets with ``n >= 3`` its dual mirror descent runs to
+    ``1e-3`` and, for the instances where that leaves ``t`` unresolved (primal ratio at the floor,
+    dual bound above it: small gains), on to ``1e-13`` (per instance: the others do not iterate).
+    """
+    dt = d.dtype
+    eps = jnp.finfo(dt).eps
+
+    def ratio(strategy):
+        u = F.payoffs(strategy)
+        t = jnp.min((u - d) / sigma)
+        floor = 64 * eps * jnp.max((jnp.abs(u) + jnp.abs(d)) / sigma)
+        return t, floor
+
+    t0, start, _, gap0, steps = _max_min(F, d, sigma, 1e-3, 2000)
+    t, floor = ratio(start)
+    if (isinstance(F, ResourceSet) and F.num_players > 2
+            and not all(kind == "linear" for kind in F.production)):
+        undecided = (t <= floor) & (t0 + gap0 > floor)
+        tol2 = jnp.where(undecided, 1e-13, jnp.inf)
+        _, start2, _, _, steps2 = _max_min(F, d, sigma, tol2, 2000)
+        start = jax.tree_util.tree_map(lambda a, b: jnp.where(undecided, b, a), start, start2)
+        steps = steps + jnp.where(undecided, steps2, 0)
+        t, floor = ratio(start)
+    infeasible = ~(t > floor)
+    return _dense_feasible_start(F, d, start), t, steps, infeasible
+
+
+def _gap_floor(h, sizes):
+    r"""Rounding floor of a computed Frank–Wolfe gap :math:`\sum_b \max_k g_{bk} - g_b \cdot s_b`
+    at ``z``: ``64 eps Σ_b max_k |g_bk|`` (the sum cancels terms of size ``max |g_b|``).  For the
+    Nash product :math:`g = J^\top (w/(u - d))`, so the floor is ~1e-14 for gains of order 1 and
+    grows like ``eps / gain`` as ``d`` nears the frontier (about 1e-8 at gains of 1e-6 relative
+    to the payoffs), where the computed certificate is rounding noise below it."""
+    grad = jax.grad(h)
+
+    def floor(z):
+        g = jnp.abs(grad(z))
+        return 64 * jnp.finfo(z.dtype).eps * sum(jnp.max(gb) for gb in unflatten(g, sizes))
+
+    return floor
+
+
+def _positive_at_optimum(F):
+    """Flattened mask of strategy coordinates that are positive at every NBS (``None``: none
+    known): for a :class:`ResourceSet`, ``sqrt``/``power`` goods with a positive coefficient
+    that reach some player (infinite marginal value at 0)."""
+    if not isinstance(F, ResourceSet):
+        return None
+    inada = jnp.asarray([kind in ("sqrt", "power") for kind in F.production])
+    reach = jnp.any(F.linear_map > 0, axis=1)  # (m, K)
+    return (inada[None, :] & (F.coefficients > 0) & reach).reshape(-1)
 
 
 def _implicit_strategy_tangent(theta, z, dtheta):
@@ -475,6 +541,9 @@ def nash_bargaining(
         weights: ``(n,)`` positive bargaining weights ``w`` (default ones: the symmetric NBS).
         tol: bound on the Frank–Wolfe gap, i.e. on the suboptimality of
             :math:`\sum_i w_i \log(u_i - d_i)`; default ``1e-9`` (float64) / ``1e-5`` (float32).
+            The result's ``tol`` adds the computed gap's rounding floor at the solution,
+            ``64 eps Σ_b max_k |∂h/∂s_bk|`` (~1e-14 for gains of order 1; it grows like
+            ``eps / gain`` as ``d`` nears the frontier), below which the gap is noise.
         max_steps: cap on mirror-ascent steps (static).
         check_every: steps between certificate checks and face polishes (static).
 
@@ -509,15 +578,18 @@ def nash_bargaining(
     tol = tol or _default_tol(dt)
     Fs, ds, ws = jax.lax.stop_gradient((F, d, w))
     sizes = Fs.block_sizes
-    # A strictly improving start: the egalitarian-type point with KSBS scales, found coarsely.
-    sigma = jnp.maximum(jax.lax.stop_gradient(I) - ds, jnp.finfo(dt).tiny)
-    t0, start, _, gap0, steps0 = _max_min(Fs, ds, sigma, 1e-3, 2000)
-    _raise_if_concrete_infeasible(t0, gap0, 1e-3)
-    # Keep the start dense (entropic steps cannot revive exact zeros) but strictly above d: the
-    # largest uniform admixture that stays strictly feasible.
-    start = _dense_feasible_start(Fs, ds, start)
-    out = maximize_concave(_nbs_objective(Fs, ds, ws, sizes), start, tol=tol,
-                           max_steps=max_steps, check_every=check_every)
+    start, t_start, steps0, infeasible = _strict_start(
+        Fs, ds, _ksbs_scales(ds, jax.lax.stop_gradient(I)))
+    if v.is_concrete(infeasible) and bool(np.all(np.asarray(infeasible))):
+        raise ValueError(
+            "`disagreement` admits no strict improvement: no feasible point gives every player "
+            f"more than d (best common relative gain {float(np.max(np.asarray(t_start))):.3g})")
+    # An instance without a strict improvement stops at once (tol = inf) instead of holding
+    # its batch for max_steps.
+    out = maximize_concave(_nbs_objective(Fs, ds, ws, sizes), start,
+                           tol=jnp.where(infeasible, jnp.inf, tol), max_steps=max_steps, check_every=check_every,
+                           keep=_positive_at_optimum(Fs),
+                           floor=_gap_floor(_nbs_objective(Fs, ds, ws, sizes), sizes))
     z = jax.lax.stop_gradient(flatten(out.strategy))
     u = _nbs_payoffs((F, d, w), z)
     a = _normalise(ws / jnp.maximum(jax.lax.stop_gradient(u) - ds, jnp.finfo(dt).tiny))
@@ -525,9 +597,9 @@ def nash_bargaining(
                                          for x in jax.tree_util.tree_leaves((Fs, ds, ws))]))
     status = jnp.where(
         ~inputs_finite, Status.NONFINITE,
-        jnp.where(_no_strict_improvement(t0, gap0, 1e-3), Status.INFEASIBLE, out.status),
+        jnp.where(infeasible, Status.INFEASIBLE, out.status),
     ).astype(jnp.int32)
-    return BargainingSolution(u, out.strategy, a, d, out.gap, jnp.asarray(tol, dt),
+    return BargainingSolution(u, out.strategy, a, d, out.gap, jnp.asarray(tol, dt) + out.floor,
                               out.num_steps + steps0, status)
 
 

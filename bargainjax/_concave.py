@@ -38,6 +38,7 @@ class ConcaveMax(NamedTuple):
     gap: jax.Array
     num_steps: jax.Array
     status: jax.Array
+    floor: jax.Array  # rounding floor of ``gap`` at ``strategy`` (0 without a ``floor`` function)
 
 
 def flatten(strategy) -> jax.Array:
@@ -74,6 +75,14 @@ def _safe(h):
     return f
 
 
+def rounding_error(h, g, z):
+    """Rounding-error scale of a computed ``h(z)`` with gradient ``g``: ``h`` sums terms whose
+    magnitudes are about ``|h|`` and ``Σ_k |g_k| z_k`` (e.g. ``w_i u_i / (u_i - d_i)`` for the
+    Nash product, large when a gain ``u_i - d_i`` is small), each rounded at ``eps``."""
+    g = jnp.where(jnp.isfinite(g), g, 0.0)
+    return 16 * jnp.finfo(z.dtype).eps * (1.0 + jnp.abs(h) + jnp.abs(g) @ jnp.abs(z))
+
+
 def _mirror_block(h, z, eta, sizes, steps):
     hval = _safe(h)
     grad = jax.grad(h)
@@ -97,16 +106,14 @@ def _mirror_block(h, z, eta, sizes, steps):
     return z, eta
 
 
-def _newton_polish(h, z, sizes, support_size, iterations):
+def _newton_polish(h, z, sizes, support_size, iterations, keep=None):
     """Active-set Newton on a candidate face, with the block sums as equality constraints.
 
     Candidates per block: the ``support_size`` coordinates with the largest partial derivative
     (near the optimum these are the vertices of the optimal face) together with the heaviest
     ones.  A coordinate that the step drives to zero leaves the active set.
     """
-    hval = _safe(h)
     K = z.shape[0]
-    ids = block_ids(sizes)
     B = len(sizes)
     g0 = jax.grad(h)(z)
     g0 = jnp.where(jnp.isfinite(g0), g0, -jnp.inf)
@@ -133,48 +140,83 @@ def _newton_polish(h, z, sizes, support_size, iterations):
     block = jnp.asarray(np.concatenate(blk_parts)[None, :] == np.arange(B)[:, None])
     active0 = mask[idx]
 
+    keep_q = jnp.zeros(Q, bool) if keep is None else keep[idx]
+
     def expand(zq):
         return jnp.zeros(K, z.dtype).at[idx].set(zq)
 
     hq = lambda zq: h(expand(zq))  # noqa: E731
-    hval_q = _safe(hq)
-    grad = jax.grad(hq)
+    value_and_grad = jax.value_and_grad(hq)
     hess = jax.hessian(hq)
 
-    def restrict(zq, active):
+    def restrict(zq, active, lift):
         fm = active.astype(z.dtype)
-        zs = jnp.where(active, jnp.maximum(zq, 1e-3 / K), 0.0)
+        zs = jnp.where(active, jnp.maximum(zq, lift), 0.0)
         sums = (block * fm[None, :]) @ zs
         return zs / (block.T.astype(z.dtype) @ jnp.where(sums > 0, sums, 1.0))
 
+    def kkt(zq, gq):
+        # Frank-Wolfe gap over the candidate coordinates: 0 exactly at a stationary point of h
+        # on the candidate face.
+        gq = jnp.where(jnp.isfinite(gq), gq, 0.0)
+        top = jnp.max(jnp.where(block, gq[None, :], -jnp.inf), axis=1)
+        return jnp.sum(top) - gq @ zq
+
     def step(c):
-        zc, hc, mask, it, _ = c
+        zc, hc, gc, rc, mask, it, _ = c
         fm = mask.astype(z.dtype)
         E = block.astype(z.dtype) * fm[None, :]
-        g = jnp.where(mask, grad(zc), 0.0)
+        g = jnp.where(mask, gc, 0.0)
         H = hess(zc)
         H = jnp.where(mask[:, None] & mask[None, :], H, 0.0)
         scale = jnp.max(jnp.abs(jnp.diag(H))) + jnp.finfo(z.dtype).tiny
         H = H - (1e-11 * scale) * jnp.diag(fm) - jnp.diag(1.0 - fm)
-        A = jnp.block([[H, E.T], [E, jnp.zeros((B, B), z.dtype)]])
+        # Constraint rows of 1s against a Hessian of 1e11 (tiny gains) made the elimination's
+        # pivot test declare the system singular: they are scaled up for such Hessians only
+        # (on singular polytope faces the unscaled system is what converges).
+        Es = jnp.maximum(1.0, 1e-6 * scale) * E
+        A = jnp.block([[H, Es.T], [Es, jnp.zeros((B, B), z.dtype)]])
         rhs = jnp.concatenate([-g, jnp.zeros(B, z.dtype)])
         d = _linalg.solve(A, rhs)[:Q]
         d = jnp.where(mask & jnp.isfinite(d), d, 0.0)
+        # Keep the block sums exact: an ill-conditioned solve (a singular H on a polytope face,
+        # regularised by the ridge) leaves E d slightly off 0, which repeated steps accumulate.
+        count = jnp.maximum(E @ jnp.ones(Q, z.dtype), 1.0)
+        d = jnp.where(mask, d - E.T @ ((E @ d) / count), 0.0)
+        # Ratio test; a coordinate in `keep` (one that is positive at every optimum) may only
+        # halve its distance to 0 (fraction to the boundary), the others are dropped there.
         ratio = jnp.where(mask & (d < 0), zc / jnp.where(d < 0, -d, 1.0), jnp.inf)
+        ratio = jnp.where(keep_q, 0.5 * ratio, ratio)
         t = jnp.minimum(1.0, jnp.min(ratio))
-        blocking = ratio <= t
-        z_new = jnp.where(blocking & (t < 1.0), 0.0, jnp.clip(zc + t * d, 0.0))
-        h_new = hval_q(z_new)
-        # Near the optimum h changes by less than its rounding: accept ties within rounding.
-        ok = h_new >= hc - 8 * jnp.finfo(z.dtype).eps * (1.0 + jnp.abs(hc))
-        mask = jnp.where(ok & (t < 1.0), mask & ~blocking, mask)
-        # Converged: a full, accepted step that no longer moves the point.
+        blocking = (ratio <= t) & (t < 1.0) & ~keep_q
+        z_new = jnp.where(blocking, 0.0, jnp.clip(zc + t * d, 0.0))
+        h_new, g_new = value_and_grad(z_new)
+        h_new = jnp.where(jnp.isfinite(h_new), h_new, -jnp.inf)
+        r_new = kkt(z_new, g_new)
+        # Near the optimum h changes by less than its rounding, so h cannot judge a step there:
+        # a step is accepted when it raises h (up to a few ulps), or leaves h within its
+        # rounding (`rounding_error`) and lowers the stationarity residual on the face.
+        band = rounding_error(hc, gc, zc)
+        ok = (h_new >= hc - 8 * jnp.finfo(z.dtype).eps * (1.0 + jnp.abs(hc))) | (
+            (h_new >= hc - band) & (r_new < rc))
+        mask = jnp.where(ok, mask & ~blocking, mask)
+        # Converged: a full, accepted step that no longer moves the point; or a rejected step.
         done = ~ok | ((t >= 1.0) & (jnp.max(jnp.abs(d)) <= 64 * jnp.finfo(z.dtype).eps))
-        return jnp.where(ok, z_new, zc), jnp.where(ok, h_new, hc), mask, it + 1, done
+        return (jnp.where(ok, z_new, zc), jnp.where(ok, h_new, hc), jnp.where(ok, g_new, gc),
+                jnp.where(ok, r_new, rc), mask, it + 1, done)
 
-    zq = restrict(z[idx], active0)
-    init = (zq, hval_q(zq), active0, jnp.asarray(0, jnp.int32), jnp.asarray(False))
-    zq, hs, _, _, _ = jax.lax.while_loop(lambda c: (c[3] < iterations) & ~c[4], step, init)
+    # Start from the candidates' weights with small active ones lifted to 1e-3/K (so the ratio
+    # test does not stall on them), unless that leaves h's domain (the Nash product's gains
+    # can be smaller than the lift moves payoffs): then from the weights as they are.
+    zq_lift, zq_raw = restrict(z[idx], active0, 1e-3 / K), restrict(z[idx], active0, 0.0)
+    (h_lift, g_lift), (h_raw, g_raw) = value_and_grad(zq_lift), value_and_grad(zq_raw)
+    h_lift = jnp.where(jnp.isfinite(h_lift), h_lift, -jnp.inf)
+    h_raw = jnp.where(jnp.isfinite(h_raw), h_raw, -jnp.inf)
+    lift = (h_lift > -jnp.inf) | (h_raw == -jnp.inf)
+    zq = jnp.where(lift, zq_lift, zq_raw)
+    h0, g0q = jnp.where(lift, h_lift, h_raw), jnp.where(lift, g_lift, g_raw)
+    init = (zq, h0, g0q, kkt(zq, g0q), active0, jnp.asarray(0, jnp.int32), jnp.asarray(False))
+    zq, hs, *_ = jax.lax.while_loop(lambda c: (c[5] < iterations) & ~c[6], step, init)
     zs = expand(zq)
     return zs, hs
 
@@ -185,6 +227,7 @@ class _State(NamedTuple):
     best_z: jax.Array
     best_h: jax.Array
     gap: jax.Array
+    floor: jax.Array
 
 
 def maximize_concave(
@@ -197,12 +240,19 @@ def maximize_concave(
     support_size: int = 8,
     newton_iterations: int = 30,
     step_size: float = 1.0,
+    keep=None,
+    floor: Callable[[jax.Array], jax.Array] | None = None,
 ) -> ConcaveMax:
     """Maximise concave ``h(z)`` (``z`` the flattened strategy) from ``strategy0``.
 
     ``h`` may return ``-inf``/NaN outside its domain (e.g. ``log`` of a non-positive gain);
     ``strategy0`` must lie inside it.  Returns the best strategy found, ``h`` there, the
-    Frank–Wolfe gap certificate, steps used and a status.
+    Frank–Wolfe gap certificate, steps used and a status.  ``keep`` (optional, boolean, one
+    entry per flattened coordinate) marks coordinates that are positive at every optimum (an
+    infinite marginal value at 0, e.g. a ``sqrt`` good): the face polish never drops them to 0,
+    where their computed partial derivative would be wrong.  ``floor(z)`` (optional) is the
+    rounding floor of the computed certificate at ``z``: the loop stops, ``SUCCESSFUL``, once
+    ``gap <= tol + floor(best point)`` (a gap below its own rounding error cannot be reduced).
     """
     sizes = tuple(int(s.shape[0]) for s in strategy0)
     z0 = flatten(strategy0)
@@ -217,10 +267,15 @@ def maximize_concave(
 
     def block(st):
         z, eta = _mirror_block(h, st.z, st.eta, sizes, check_every)
-        hz = hval(z)
-        zp, hp = _newton_polish(h, z, sizes, support_size, newton_iterations)
-        round_off = 8 * jnp.finfo(dt).eps * (1.0 + jnp.abs(hz))
-        gz, gp = certificate(z), certificate(zp)
+        hz, grad_z = jax.value_and_grad(h)(z)
+        hz = jnp.where(jnp.isfinite(hz), hz, -jnp.inf)
+        zp, hp = _newton_polish(h, z, sizes, support_size, newton_iterations, keep)
+        # Objective comparisons below allow for h's rounding (large when the Nash product's
+        # gains are small); the certificates decide within it.
+        round_off = rounding_error(hz, grad_z, z)
+        gz = frank_wolfe_gap(grad_z, z, sizes)
+        gz = jnp.where(jnp.isfinite(gz), gz, jnp.inf)
+        gp = certificate(zp)
         # The iterate moves to the polished point when that is higher or, within rounding of h,
         # has the smaller certificate.  (A looser rule keeps pulling the iterate back to a
         # polish on a wrong face.)
@@ -237,14 +292,22 @@ def maximize_concave(
         best_z = jnp.where(better, cand, st.best_z)
         best_h = jnp.where(better, hc, st.best_h)
         gap = jnp.where(better, gc, st.gap)
+        fl = jnp.where(better, floor_of(cand), st.floor)
         # The mirror iterate stays dense: a polished point has exact zeros, from which entropic
         # steps could never recover if the identified face was wrong.
         mixed = 0.5 * z + 0.5 * zp
-        return _State(jnp.where(use_p, mixed, z), eta, best_z, best_h, gap)
+        return _State(jnp.where(use_p, mixed, z), eta, best_z, best_h, gap, fl)
 
-    st0 = _State(z0, jnp.asarray(step_size, dt), z0, hval(z0), certificate(z0))
-    out = iterate(block, lambda st: st.gap, st0, tol=tol, max_steps=max_steps,
+    def floor_of(z):
+        if floor is None:
+            return jnp.zeros((), dt)
+        f = floor(z)
+        return jnp.where(jnp.isfinite(f), f, 0.0)
+
+    st0 = _State(z0, jnp.asarray(step_size, dt), z0, hval(z0), certificate(z0), floor_of(z0))
+    out = iterate(block, lambda st: st.gap - st.floor, st0, tol=tol, max_steps=max_steps,
                   steps_per_call=check_every)
     st = out.state
     status = jnp.where(~jnp.isfinite(st.best_h), Status.INFEASIBLE, out.status).astype(jnp.int32)
-    return ConcaveMax(unflatten(st.best_z, sizes), st.best_h, st.gap, out.num_steps, status)
+    return ConcaveMax(unflatten(st.best_z, sizes), st.best_h, st.gap, out.num_steps, status,
+                      st.floor)
