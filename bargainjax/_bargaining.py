@@ -218,27 +218,37 @@ def _max_min_two_players(F, d, sigma):
     return t_primal, strategy, lam, gap, jnp.asarray(64, jnp.int32)
 
 
-def _no_strict_improvement(t, gap, tol):
-    """True when the max-min ratio ``t`` (σ-normalised) cannot be certified positive."""
-    return t <= jnp.maximum(10 * tol, gap)
+def _ratio_floor(u, d, sigma):
+    """Rounding floor of a computed ratio ``min_i (u_i - d_i)/σ_i``:
+    ``64 eps max_i (|u_i| + |d_i|)/σ_i``.  A ratio above it certifies a strict improvement on
+    ``d``; one at or below it cannot be told from 0."""
+    return 64 * jnp.finfo(d.dtype).eps * jnp.max((jnp.abs(u) + jnp.abs(d)) / sigma)
 
 
-def _raise_if_concrete_infeasible(t, gap, tol):
-    if v.is_concrete(t) and v.is_concrete(gap) and bool(np.all(np.asarray(
-            _no_strict_improvement(t, gap, tol)))):
+def _max_min_infeasible(t, gap, floor, tol, beyond_ideal):
+    """No strict improvement on ``d`` up to rounding and ``tol``: some ``d_i`` is at or above
+    the ideal ``I_i`` (exact), or the realised ratio ``t`` is at its rounding floor and certified
+    within ``tol`` of the max-min.  (A ratio at the floor with a larger gap is undecided and left
+    to the gap test.)"""
+    return beyond_ideal | ((t <= floor) & (gap <= tol))
+
+
+def _raise_if_concrete_infeasible(infeasible, t):
+    if v.is_concrete(infeasible) and bool(np.all(np.asarray(infeasible))):
         raise ValueError(
             "`disagreement` admits no strict improvement: no feasible point gives every player "
             f"more than d (best common relative gain {float(np.max(np.asarray(t))):.3g})"
         )
 
 
-def _max_min_solution(F, d, sigma, tol, max_steps):
+def _max_min_solution(F, d, I, sigma, tol, max_steps):
     t, strategy, lam, gap, steps = _max_min(F, d, sigma, tol, max_steps)
-    _raise_if_concrete_infeasible(t, gap, tol)
     u = F.payoffs(strategy)
+    infeasible = _max_min_infeasible(t, gap, _ratio_floor(u, d, sigma), tol, jnp.any(I <= d))
+    _raise_if_concrete_infeasible(infeasible, t)
     status = jnp.where(
         ~jnp.all(jnp.isfinite(u)) | ~jnp.isfinite(gap), Status.NONFINITE,
-        jnp.where(_no_strict_improvement(t, gap, tol), Status.INFEASIBLE,
+        jnp.where(infeasible, Status.INFEASIBLE,
                   jnp.where(gap <= tol, Status.SUCCESSFUL, Status.MAX_STEPS_REACHED)),
     ).astype(jnp.int32)
     return BargainingSolution(u, strategy, _normalise(lam / sigma), d, gap,
@@ -264,7 +274,7 @@ def kalai_smorodinsky(F, disagreement, *, tol: float | None = None, max_steps: i
     I = ideal_point(F)
     _concrete_feasibility_check(F, d, I)
     sigma = jnp.maximum(I - d, jnp.finfo(dt).tiny)
-    return _max_min_solution(F, d, sigma, tol or _default_tol(dt), max_steps)
+    return _max_min_solution(F, d, I, sigma, tol or _default_tol(dt), max_steps)
 
 
 def egalitarian(F, disagreement, *, tol: float | None = None, max_steps: int = 5000):
@@ -275,8 +285,9 @@ def egalitarian(F, disagreement, *, tol: float | None = None, max_steps: int = 5
     F = _check_set(F)
     dt = _dtype(F)
     d = _vector(disagreement, F.num_players, "disagreement", dt)
-    _concrete_feasibility_check(F, d, ideal_point(F))
-    return _max_min_solution(F, d, jnp.ones_like(d), tol or _default_tol(dt), max_steps)
+    I = ideal_point(F)
+    _concrete_feasibility_check(F, d, I)
+    return _max_min_solution(F, d, I, jnp.ones_like(d), tol or _default_tol(dt), max_steps)
 
 
 # ---------------------------------------------------------------------- weighted sums
@@ -400,14 +411,10 @@ def _strict_start(F, d, sigma):
     ``1e-3`` and, for the instances where that leaves ``t`` unresolved (primal ratio at the floor,
     dual bound above it: small gains), on to ``1e-13`` (per instance: the others do not iterate).
     """
-    dt = d.dtype
-    eps = jnp.finfo(dt).eps
 
     def ratio(strategy):
         u = F.payoffs(strategy)
-        t = jnp.min((u - d) / sigma)
-        floor = 64 * eps * jnp.max((jnp.abs(u) + jnp.abs(d)) / sigma)
-        return t, floor
+        return jnp.min((u - d) / sigma), _ratio_floor(u, d, sigma)
 
     t0, start, _, gap0, steps = _max_min(F, d, sigma, 1e-3, 2000)
     t, floor = ratio(start)
@@ -580,10 +587,7 @@ def nash_bargaining(
     sizes = Fs.block_sizes
     start, t_start, steps0, infeasible = _strict_start(
         Fs, ds, _ksbs_scales(ds, jax.lax.stop_gradient(I)))
-    if v.is_concrete(infeasible) and bool(np.all(np.asarray(infeasible))):
-        raise ValueError(
-            "`disagreement` admits no strict improvement: no feasible point gives every player "
-            f"more than d (best common relative gain {float(np.max(np.asarray(t_start))):.3g})")
+    _raise_if_concrete_infeasible(infeasible, t_start)
     # An instance without a strict improvement stops at once (tol = inf) instead of holding
     # its batch for max_steps.
     out = maximize_concave(_nbs_objective(Fs, ds, ws, sizes), start,

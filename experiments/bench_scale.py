@@ -18,14 +18,17 @@ Run from the repository root (cvxpylayers is optional, ``pip install ".[bench]"`
   with one ``jax.vjp`` per output row (its VJP is not vmappable) (target >= 20x per
   instance, agreement 1e-6).  Ours is also
   checked against central finite differences of the forward solve.
-* **kernel**: the iteration kernel of the first-order zero-sum solver (``method="mirror"``):
+* **kernel**: the iteration kernel of the first-order zero-sum solver (``method="mirror"``),
+  over a size sweep (16 to 256 actions, float64, and float32 at 16 and 64):
   one optimistic multiplicative-weights step, ``g_x = M y``, ``g_y = -M^T x`` and an entropic
   (log-space softmax) step for both players, ``inner`` steps per call in a ``fori_loop``, vmapped
   over a batch.  Its useful work is the two matvecs, ``4 m k`` flops per step (the
   softmax adds ``O(m + k)`` exp/log).  The ceiling is the same loop with the two matvecs only
   (``x, y`` fed back through a rescale so nothing is hoisted), same shapes, same run.
-  Reported: GFLOP/s of both and their ratio (target >= 70%), and of a fused variant that
-  takes one ``exp`` per entry per step instead of two (its log-iterates are compared).
+  Reported: GFLOP/s of both and their ratio (target >= 70%), of a fused variant that
+  takes one ``exp`` per entry per step instead of two (its log-iterates are compared), and a
+  time breakdown: the same loop with the matvecs replaced by copies (entropic steps only) as
+  a share of the kernel's time, next to the matvec-only share.
 * **mpax** (optional, ``pip install mpax``): MPAX's batched PDLP on the zero-sum LP, on CPU
   (MPAX targets GPUs; no GPU was available), against ``solve_zero_sum`` on the same games.
 
@@ -251,30 +254,60 @@ def _ceiling(M, inner, eta):
                                              jnp.full(k, 1.0 / k, M.dtype)))
 
 
+def _softmax_only(M, inner, eta):
+    """The kernel's loop with the two matvecs replaced by copies (square ``M`` only): what the
+    entropic steps (``exp``/``log``/max/sums) cost on their own, for the time breakdown."""
+    m, k = M.shape
+    lx, ly = jnp.full(m, -np.log(m), M.dtype), jnp.full(k, -np.log(k), M.dtype)
+
+    def one(_, c):
+        lx, ly, gxp, gyp = c
+        x, y = jnp.exp(lx), jnp.exp(ly)
+        gx, gy = M[0, 0] * y, -M[0, 0] * x
+        return entropic_step(lx, 2.0 * gx - gxp, eta), entropic_step(ly, 2.0 * gy - gyp, eta), \
+            gx, gy
+
+    return jax.lax.fori_loop(0, inner, one, (lx, ly, jnp.zeros(m, M.dtype),
+                                             jnp.zeros(k, M.dtype)))[:2]
+
+
+KERNEL_SHAPES = [((1024, 16, 16), np.float64), ((512, 32, 32), np.float64),
+                 ((128, 64, 64), np.float64), ((32, 128, 128), np.float64),
+                 ((8, 256, 256), np.float64), ((1024, 16, 16), np.float32),
+                 ((128, 64, 64), np.float32)]
+
+
 def bench_kernel(args):
+    """Kernel vs matvec ceiling over a size sweep, with a time breakdown: the share of the
+    kernel's time that the matvec-only loop and the entropic-step-only loop each take."""
     rows, inner = [], 256
-    for (batch, m, k), dtype in [((1024, 16, 16), np.float64), ((128, 64, 64), np.float64),
-                                 ((1024, 16, 16), np.float32)]:
+    for (batch, m, k), dtype in KERNEL_SHAPES:
         M = jnp.asarray(np.random.default_rng(2).uniform(0, 1, (batch, m, k)).astype(dtype))
-        kern = jax.jit(jax.vmap(lambda M: _kernel(M, inner, jnp.asarray(0.1, M.dtype))))
-        ceil = jax.jit(jax.vmap(lambda M: _ceiling(M, inner, jnp.asarray(0.1, M.dtype))))
+        eta = lambda M: jnp.asarray(0.1, M.dtype)  # noqa: E731
+        kern = jax.jit(jax.vmap(lambda M: _kernel(M, inner, eta(M))))
+        ceil = jax.jit(jax.vmap(lambda M: _ceiling(M, inner, eta(M))))
+        soft = jax.jit(jax.vmap(lambda M: _softmax_only(M, inner, eta(M))))
+        fused = jax.jit(jax.vmap(lambda M: _kernel_fused(M, inner, eta(M))))
         flops = 4.0 * m * k * inner * batch
-        fused = jax.jit(jax.vmap(lambda M: _kernel_fused(M, inner, jnp.asarray(0.1, M.dtype))))
         a, b = kern(M), fused(M)
         agree = float(max(jnp.max(jnp.abs(a[0] - b[0])), jnp.max(jnp.abs(a[1] - b[1]))))
         tk, _ = timed(kern, M, repeats=args.repeats)
         tf, _ = timed(fused, M, repeats=args.repeats)
         tc, _ = timed(ceil, M, repeats=args.repeats)
+        ts, _ = timed(soft, M, repeats=args.repeats)
         row = {"batch": batch, "shape": [m, k], "dtype": np.dtype(dtype).name, "inner": inner,
                "kernel_gflops": flops / tk / 1e9, "fused_gflops": flops / tf / 1e9,
                "matvec_gflops": flops / tc / 1e9, "fraction": tc / tk,
                "fused_fraction": tc / tf, "fused_max_abs_diff_log": agree,
-               "kernel_ns_per_game_step": 1e9 * tk / (inner * batch)}
+               "entropic_only_share": ts / tk,
+               "kernel_ns_per_game_step": 1e9 * tk / (inner * batch),
+               "transcendentals_per_flop": 2.0 * (m + k) / (4.0 * m * k)}
         rows.append(row)
         print(f"kernel {batch}x{m}x{k} {row['dtype']}: {row['kernel_gflops']:.1f} GFLOP/s "
-              f"(fused one-exp variant {row['fused_gflops']:.1f}) vs matvec ceiling "
-              f"{row['matvec_gflops']:.1f} GFLOP/s = {100 * row['fraction']:.0f}% (fused "
-              f"{100 * row['fused_fraction']:.0f}%; target >= 70%); "
+              f"vs matvec ceiling {row['matvec_gflops']:.1f} = {100 * row['fraction']:.0f}% "
+              f"(target >= 70%); fused one-exp variant {100 * row['fused_fraction']:.0f}%; "
+              f"time breakdown: matvecs alone {100 * tc / tk:.0f}%, entropic steps alone "
+              f"{100 * ts / tk:.0f}% of the kernel; "
               f"{row['kernel_ns_per_game_step']:.0f} ns per game-step", flush=True)
     return rows
 

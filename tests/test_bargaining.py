@@ -823,6 +823,25 @@ def test_ksbs_egalitarian_disagreement_on_frontier_is_infeasible():
     np.testing.assert_array_equal(eg.status, INFEASIBLE)
 
 
+def test_ksbs_egalitarian_small_gains_are_not_infeasible():
+    # d at relative distance δ below the frontier u1 + u2 = 1: a strict improvement exists, so
+    # the max-min is solved (the old threshold t <= 10 tol called δ <= 1e-8 INFEASIBLE).
+    deltas = np.array([1e-6, 1e-8, 1e-10, 1e-12])
+    P = np.array([_embed2([[1.0, 0.0], [0.0, 1.0], [0.0, 0.0]])] * len(deltas))
+    d = np.column_stack([0.3 * (1 - deltas), 0.7 * (1 - deltas), np.zeros_like(deltas)])
+    ks, eg = _ks_eg3(P, d)
+    np.testing.assert_array_equal(ks.status, SUCCESS)
+    np.testing.assert_array_equal(eg.status, SUCCESS)
+    # Closed forms: equal absolute gains s/2 (egalitarian, the third player's gain is 10); the
+    # KSBS ratio (u_i - d_i)/(I_i - d_i) equal for players 1 and 2, I = (1, 1).
+    s = 1 - d[:, 0] - d[:, 1]
+    np.testing.assert_allclose(eg.payoffs[:, :2] - d[:, :2], np.column_stack([s, s]) / 2,
+                               rtol=1e-6, atol=1e-15)
+    t = s / (2 - d[:, 0] - d[:, 1])
+    ratios = (ks.payoffs[:, :2] - d[:, :2]) / (1 - d[:, :2])
+    np.testing.assert_allclose(ratios, np.column_stack([t, t]), rtol=1e-6, atol=1e-15)
+
+
 def test_nonfinite_input_under_jit_is_not_silent():
     P = np.array([_embed2(TRIANGLE)] * 2)
     P[1, 0, 0] = np.nan
