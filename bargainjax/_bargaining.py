@@ -383,6 +383,41 @@ def _nbs_objective(F, d, w, sizes):
     return h
 
 
+def _payoff_gap(F, d, w, sizes):
+    r"""Duality gap of the Nash product in payoff space at the strategy ``z``:
+    :math:`\max_{v \in F} a \cdot (v - u)`, :math:`a = w/(u - d)`, :math:`u = u(z)`.  By
+    concavity of ``log``, :math:`\sum_i w_i \log(v_i - d_i) - \sum_i w_i \log(u_i - d_i) \le
+    a \cdot (v - u)` for every :math:`v \in F`, so it bounds the suboptimality of ``z``; it is
+    never above the strategy-space Frank–Wolfe gap (which linearises a concave production
+    ``u(s)``, overestimating it), and unlike that gap it does not grow with the curvature of
+    ``u(s)``: near the frontier (gains ``δ``) the Frank–Wolfe gap of a point one rounding away
+    from the optimum is of order ``eps |u| / δ²``, this one ``eps |u| / δ``.  The maximiser
+    ``v`` is ``F.maximize(a)`` (exact for polytopes; water-filling to rounding for resource
+    sets, whose value error is second order)."""
+
+    def gap(z):
+        u = F.payoffs(unflatten(z, sizes))
+        gain = u - d
+        a = w / jnp.where(gain > 0, gain, 1.0)
+        v = jax.lax.stop_gradient(F.maximize(a).payoffs)
+        return jnp.where(jnp.all(gain > 0), a @ (v - u), jnp.inf)
+
+    return gap
+
+
+def _payoff_gap_floor(F, d, w, sizes):
+    """Rounding floor of :func:`_payoff_gap` near the optimum (``v ≈ u``): ``64 eps Σ_i a_i
+    (|u_i| + |d_i|)``, ~1e-14 for gains of order 1, ``eps |u| / δ`` at gains ``δ``."""
+
+    def floor(z):
+        u = F.payoffs(unflatten(z, sizes))
+        gain = u - d
+        a = w / jnp.where(gain > 0, gain, 1.0)
+        return 64 * jnp.finfo(d.dtype).eps * (a @ (jnp.abs(u) + jnp.abs(d)))
+
+    return floor
+
+
 def _dense_feasible_start(F, d, strategy):
     """``(1 - ε) strategy + ε uniform`` for the largest ``ε`` in {0.1, 1e-2, …, 1e-14, 0} that
     keeps every payoff strictly above ``d``."""
@@ -434,8 +469,9 @@ def _gap_floor(h, sizes):
     r"""Rounding floor of a computed Frank–Wolfe gap :math:`\sum_b \max_k g_{bk} - g_b \cdot s_b`
     at ``z``: ``64 eps Σ_b max_k |g_bk|`` (the sum cancels terms of size ``max |g_b|``).  For the
     Nash product :math:`g = J^\top (w/(u - d))`, so the floor is ~1e-14 for gains of order 1 and
-    grows like ``eps / gain`` as ``d`` nears the frontier (about 1e-8 at gains of 1e-6 relative
-    to the payoffs), where the computed certificate is rounding noise below it."""
+    grows like ``eps / gain`` as ``d`` nears the frontier.  (Not counted: the gradient's change
+    when the point moves by its own rounding, of order ``eps |u| / gain²`` for a concave
+    production; where that matters, :func:`_payoff_bound` takes over.)"""
     grad = jax.grad(h)
 
     def floor(z):
@@ -443,6 +479,23 @@ def _gap_floor(h, sizes):
         return 64 * jnp.finfo(z.dtype).eps * sum(jnp.max(gb) for gb in unflatten(g, sizes))
 
     return floor
+
+
+def _payoff_bound(F, d, w, sizes, tol):
+    """``bound`` for :func:`maximize_concave`: the payoff-space duality gap
+    (:func:`_payoff_gap`) and its floor, used only where that floor exceeds ``tol``: there the
+    Nash product itself is not computable to ``tol`` (gains below ~``128 eps |u| / tol``) and the
+    Frank–Wolfe gap stalls at its own rounding (of order ``eps |u| / gain²``, see
+    :func:`_gap_floor`) while the point is exact.  Elsewhere the Frank–Wolfe gap, which also
+    pins the strategy to first order, stays the certificate."""
+    gap, floor = _payoff_gap(F, d, w, sizes), _payoff_gap_floor(F, d, w, sizes)
+
+    def bound(z):
+        f = floor(z)
+        near_frontier = jnp.isfinite(f) & (f > tol)
+        return jnp.where(near_frontier, gap(z), jnp.inf), jnp.where(near_frontier, f, 0.0)
+
+    return bound
 
 
 def _positive_at_optimum(F):
@@ -546,11 +599,14 @@ def nash_bargaining(
             :func:`bargainjax.separable_set`, :func:`bargainjax.resource_set`).
         disagreement: ``(n,)`` disagreement point ``d``.
         weights: ``(n,)`` positive bargaining weights ``w`` (default ones: the symmetric NBS).
-        tol: bound on the Frank–Wolfe gap, i.e. on the suboptimality of
+        tol: bound on the certificate ``gap``, i.e. on the suboptimality of
             :math:`\sum_i w_i \log(u_i - d_i)`; default ``1e-9`` (float64) / ``1e-5`` (float32).
-            The result's ``tol`` adds the computed gap's rounding floor at the solution,
-            ``64 eps Σ_b max_k |∂h/∂s_bk|`` (~1e-14 for gains of order 1; it grows like
-            ``eps / gain`` as ``d`` nears the frontier), below which the gap is noise.
+            ``gap`` is the Frank–Wolfe gap in strategy space or, where the Nash product's own
+            rounding exceeds ``tol`` (``d`` very near the frontier), the smaller of it and the
+            payoff-space duality gap :math:`\max_{v \in F} a \cdot (v - u)`,
+            :math:`a = w/(u - d)`.  The result's ``tol`` adds that certificate's rounding floor
+            at the solution (~1e-14 for gains of order 1; it grows like ``eps / gain`` as ``d``
+            nears the frontier), below which the gap is noise.
         max_steps: cap on mirror-ascent steps (static).
         check_every: steps between certificate checks and face polishes (static).
 
@@ -593,7 +649,8 @@ def nash_bargaining(
     out = maximize_concave(_nbs_objective(Fs, ds, ws, sizes), start,
                            tol=jnp.where(infeasible, jnp.inf, tol), max_steps=max_steps, check_every=check_every,
                            keep=_positive_at_optimum(Fs),
-                           floor=_gap_floor(_nbs_objective(Fs, ds, ws, sizes), sizes))
+                           floor=_gap_floor(_nbs_objective(Fs, ds, ws, sizes), sizes),
+                           bound=_payoff_bound(Fs, ds, ws, sizes, tol))
     z = jax.lax.stop_gradient(flatten(out.strategy))
     u = _nbs_payoffs((F, d, w), z)
     a = _normalise(ws / jnp.maximum(jax.lax.stop_gradient(u) - ds, jnp.finfo(dt).tiny))

@@ -242,6 +242,7 @@ def maximize_concave(
     step_size: float = 1.0,
     keep=None,
     floor: Callable[[jax.Array], jax.Array] | None = None,
+    bound: Callable[[jax.Array], tuple[jax.Array, jax.Array]] | None = None,
 ) -> ConcaveMax:
     """Maximise concave ``h(z)`` (``z`` the flattened strategy) from ``strategy0``.
 
@@ -253,6 +254,9 @@ def maximize_concave(
     where their computed partial derivative would be wrong.  ``floor(z)`` (optional) is the
     rounding floor of the computed certificate at ``z``: the loop stops, ``SUCCESSFUL``, once
     ``gap <= tol + floor(best point)`` (a gap below its own rounding error cannot be reduced).
+    ``bound(z)`` (optional) returns a second upper bound on ``max h - h(z)`` and its rounding
+    floor (``inf`` where it is not to be used); where smaller than the Frank–Wolfe gap, it is
+    the certificate.
     """
     sizes = tuple(int(s.shape[0]) for s in strategy0)
     z0 = flatten(strategy0)
@@ -260,10 +264,16 @@ def maximize_concave(
     hval = _safe(h)
     grad = jax.grad(h)
 
-    def certificate(z):
-        g = grad(z)
-        gap = frank_wolfe_gap(g, z, sizes)
-        return jnp.where(jnp.isfinite(gap), gap, jnp.inf)
+    def certificate(z, g=None):
+        """``(gap, its rounding floor)`` at ``z``: the Frank–Wolfe gap or, where smaller, ``bound``."""
+        gap = frank_wolfe_gap(grad(z) if g is None else g, z, sizes)
+        gap = jnp.where(jnp.isfinite(gap), gap, jnp.inf)
+        fl = floor_of(z)
+        if bound is not None:
+            b, bf = bound(z)
+            smaller = jnp.isfinite(b) & (b < gap)
+            gap, fl = jnp.where(smaller, b, gap), jnp.where(smaller, jnp.where(jnp.isfinite(bf), bf, 0.0), fl)
+        return gap, fl
 
     def block(st):
         z, eta = _mirror_block(h, st.z, st.eta, sizes, check_every)
@@ -273,9 +283,7 @@ def maximize_concave(
         # Objective comparisons below allow for h's rounding (large when the Nash product's
         # gains are small); the certificates decide within it.
         round_off = rounding_error(hz, grad_z, z)
-        gz = frank_wolfe_gap(grad_z, z, sizes)
-        gz = jnp.where(jnp.isfinite(gz), gz, jnp.inf)
-        gp = certificate(zp)
+        (gz, fz), (gp, fp) = certificate(z, grad_z), certificate(zp)
         # The iterate moves to the polished point when that is higher or, within rounding of h,
         # has the smaller certificate.  (A looser rule keeps pulling the iterate back to a
         # polish on a wrong face.)
@@ -287,12 +295,12 @@ def maximize_concave(
         # ulps lock out an exact face polish with a gap of 1e-16: the instance ran to max_steps.)
         take_p = (gp < gz) & (hp >= hz - round_off - gp)
         cand = jnp.where(take_p, zp, z)
-        hc, gc = jnp.where(take_p, hp, hz), jnp.where(take_p, gp, gz)
+        hc, gc, fc = jnp.where(take_p, hp, hz), jnp.where(take_p, gp, gz), jnp.where(take_p, fp, fz)
         better = (gc < st.gap) & (hc >= st.best_h - round_off - gc)
         best_z = jnp.where(better, cand, st.best_z)
         best_h = jnp.where(better, hc, st.best_h)
         gap = jnp.where(better, gc, st.gap)
-        fl = jnp.where(better, floor_of(cand), st.floor)
+        fl = jnp.where(better, fc, st.floor)
         # The mirror iterate stays dense: a polished point has exact zeros, from which entropic
         # steps could never recover if the identified face was wrong.
         mixed = 0.5 * z + 0.5 * zp
@@ -304,7 +312,7 @@ def maximize_concave(
         f = floor(z)
         return jnp.where(jnp.isfinite(f), f, 0.0)
 
-    st0 = _State(z0, jnp.asarray(step_size, dt), z0, hval(z0), certificate(z0), floor_of(z0))
+    st0 = _State(z0, jnp.asarray(step_size, dt), z0, hval(z0), *certificate(z0))
     out = iterate(block, lambda st: st.gap - st.floor, st0, tol=tol, max_steps=max_steps,
                   steps_per_call=check_every)
     st = out.state
