@@ -652,15 +652,20 @@ def _face_start(U, P, face, scale):
 
 @jax.jit
 def _solve_faces(U, faces, tol):
-    """Face finish on each candidate face ``(B, K)`` from :func:`_face_start`, certified."""
+    """Face finish on each candidate face ``(B, K)`` from two starts, certified: uniform weights
+    and :func:`_face_start` (``2B`` results, the uniform starts first)."""
     P = _points(U)
+    n = P.shape[1]
     scale = _payoff_range(P)
+    uniform = jnp.full(n, 1.0 / n, P.dtype)
 
-    def one(face):
-        a = _face_finish(U, P, _face_start(U, P, face, scale), face, scale)
+    def one(face, a0):
+        a = _face_finish(U, P, a0, face, scale)
         return _result(U, a, _check(U, P, a, scale), 0, tol)
 
-    return jax.vmap(one)(faces)
+    starts = jax.vmap(lambda f: _face_start(U, P, f, scale))(faces)
+    both = jnp.concatenate([jnp.broadcast_to(uniform, starts.shape), starts])
+    return jax.vmap(one)(jnp.concatenate([faces, faces]), both)
 
 
 def _unstack(batched) -> list:
@@ -687,8 +692,9 @@ def coco_equilibria(game, *, num_starts: int = 8, key=None, tol: float = 1e-6,
     Starts (one batched :func:`coco_equilibrium` call under ``vmap``): the uniform weights, the
     CoCo-value-implied weights (``a ∝ 1 / (coco - min coco + range/10)``, a heuristic), and
     ``num_starts - 2`` Dirichlet(1) draws from ``key``.  With ``enumerate_faces`` (``n >= 3``),
-    the exact face finish is also run on every set of at most ``n`` outcome points (from the
-    best of a grid of weights projected onto the set's weight family, :func:`_face_start`) (at most ``max_faces`` sets, ``chunk_size`` per compiled batch): this finds
+    the exact face finish is also run on every set of at most ``n`` outcome points, from uniform
+    weights and from the best of a grid of weights projected onto the set's weight family
+    (:func:`_face_start`) (at most ``max_faces`` sets, ``chunk_size`` per compiled batch): this finds
     equilibria on faces that the smoothed path misses.  Solutions are deduplicated by payoffs
     (within ``10 tol`` × payoff range).  For ``n = 2`` the equilibrium is unique (Nash 1953) and
     the bisection deterministic, so one start is used.  Finding several distinct certified
@@ -719,7 +725,8 @@ def coco_equilibria(game, *, num_starts: int = 8, key=None, tol: float = 1e-6,
         for lo in range(0, len(faces), chunk_size):
             block = faces[lo:lo + chunk_size]
             padded = np.concatenate([block, np.repeat(block[:1], chunk_size - len(block), 0)])
-            found = _unstack(_solve_faces(U, jnp.asarray(padded, U.dtype), tol_arr))[: len(block)]
+            found = _unstack(_solve_faces(U, jnp.asarray(padded, U.dtype), tol_arr))
+            found = found[: len(block)] + found[chunk_size: chunk_size + len(block)]
             sols.extend(s for s in found if int(s.status) == int(Status.SUCCESSFUL))
     good = [s for s in sols if int(s.status) == int(Status.SUCCESSFUL)]
     distinct: list = []
