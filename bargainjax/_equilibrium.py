@@ -370,7 +370,7 @@ def _face_system(U, a, lam, face):
 
 def _face_finish(U, P, a0, face, scale, iters=30):
     """Gauss–Newton on :func:`_face_residual` from ``a0`` (Jacobian assembled from Danskin's
-    ``∂φ/∂a``); a step that leaves ``a > 0`` is refused and the iteration stops."""
+    ``∂φ/∂a``); a step that would leave ``a > 0`` is cut to half the distance to the boundary."""
     K, n = P.shape
     T = _face_edges(P, face)
     zeros_KK, zeros_Kn = jnp.zeros((K, K), P.dtype), jnp.zeros((K, n), P.dtype)
@@ -398,7 +398,12 @@ def _face_finish(U, P, a0, face, scale, iters=30):
         r, J = residual_and_jacobian(a, lam)
         JtJ = J.T @ J
         dx = _linear_solve(JtJ + 1e-13 * jnp.trace(JtJ) / (n + K) * eye, -J.T @ r)
-        a2, lam2 = a + dx[:n], lam + dx[n:]
+        # Fraction to the boundary: a step that would leave a > 0 goes half way to it instead
+        # (a full step from a start off the solution's fight supports can overshoot).
+        da = dx[:n]
+        to_boundary = jnp.min(jnp.where(da < 0, a / jnp.where(da < 0, -da, 1.0), jnp.inf))
+        step = jnp.minimum(1.0, 0.5 * to_boundary)
+        a2, lam2 = a + step * da, lam + step * dx[n:]
         ok = jnp.all(jnp.isfinite(dx)) & jnp.all(a2 > 0)
         live = ok & (jnp.max(jnp.abs(r)) > 1e-15 * scale)
         return jnp.where(live, a2, a), jnp.where(live, lam2, lam), k + 1, live
@@ -605,19 +610,62 @@ def _solve_starts(U, starts, tol, *, max_steps):
     return jax.vmap(lambda a0: _solve(U, a0, tol, max_steps=max_steps))(starts)
 
 
+def _simplex_grid(n: int) -> np.ndarray:
+    """Static interior grid of the simplex: the uniform point and every ``c / m`` with ``c`` a
+    composition of ``m = max(8, n + 1)`` into ``n`` positive parts (21 points for ``n = 3``)."""
+    m = max(8, n + 1)
+    rows = [np.full(n, 1.0 / n)]
+    for cuts in itertools.combinations(range(1, m), n - 1):
+        rows.append(np.diff(np.concatenate([[0], cuts, [m]])) / m)
+    return np.array(rows)
+
+
+def _face_start(U, P, face, scale):
+    """Starting weights for the face finish on ``face``: the grid point (:func:`_simplex_grid`)
+    whose projection onto the face's weight family ``{a : a ⊥ (V_j - V_0), Σ a = 1}`` best
+    satisfies the equilibrium conditions there (distance of ``p(a) = φ(a)/a`` from the face's
+    affine hull, plus how far the face is from maximising ``a``).  On an edge of a 3-player
+    game the family is a segment of weights; uniform weights, projected, can lie far along it
+    from the equilibrium, where Gauss–Newton leaves ``a > 0`` and stops."""
+    K, n = P.shape
+    T = _face_edges(P, face)
+    C = jnp.concatenate([T, jnp.ones((1, n), P.dtype)])
+    b = jnp.zeros(K + 1, P.dtype).at[K].set(1.0)
+    Cp = jnp.linalg.pinv(C)
+    hull = jnp.eye(n, dtype=P.dtype) - jnp.linalg.pinv(T) @ T
+    V0 = P[jnp.argmax(face)]
+    grid = jnp.asarray(_simplex_grid(n), P.dtype)
+
+    def score(g):
+        a = g - Cp @ (C @ g - b)
+        ok = jnp.all(a > 1e-9)
+        a = jnp.where(ok, a, g)
+        p = _phi(U, a)[0] / a
+        off_hull = jnp.max(jnp.abs(hull @ (p - V0)))
+        support = jnp.max(P @ a) - V0 @ a
+        return a, jnp.where(ok, (off_hull + support) / scale, jnp.inf)
+
+    cands, scores = jax.vmap(score)(grid)
+    best = jnp.argmin(scores)
+    return jnp.where(jnp.isfinite(scores[best]), cands[best], grid[0])
+
+
 @jax.jit
 def _solve_faces(U, faces, tol):
-    """Face finish from uniform weights on each candidate face ``(B, K)``, certified."""
+    """Face finish on each candidate face ``(B, K)`` from two starts, certified: uniform weights
+    and :func:`_face_start` (``2B`` results, the uniform starts first)."""
     P = _points(U)
     n = P.shape[1]
     scale = _payoff_range(P)
-    a0 = jnp.full(n, 1.0 / n, P.dtype)
+    uniform = jnp.full(n, 1.0 / n, P.dtype)
 
-    def one(face):
+    def one(face, a0):
         a = _face_finish(U, P, a0, face, scale)
         return _result(U, a, _check(U, P, a, scale), 0, tol)
 
-    return jax.vmap(one)(faces)
+    starts = jax.vmap(lambda f: _face_start(U, P, f, scale))(faces)
+    both = jnp.concatenate([jnp.broadcast_to(uniform, starts.shape), starts])
+    return jax.vmap(one)(jnp.concatenate([faces, faces]), both)
 
 
 def _unstack(batched) -> list:
@@ -644,8 +692,9 @@ def coco_equilibria(game, *, num_starts: int = 8, key=None, tol: float = 1e-6,
     Starts (one batched :func:`coco_equilibrium` call under ``vmap``): the uniform weights, the
     CoCo-value-implied weights (``a ∝ 1 / (coco - min coco + range/10)``, a heuristic), and
     ``num_starts - 2`` Dirichlet(1) draws from ``key``.  With ``enumerate_faces`` (``n >= 3``),
-    the exact face finish is also run from uniform weights on every set of at most ``n`` outcome
-    points (at most ``max_faces`` sets, ``chunk_size`` per compiled batch): this finds
+    the exact face finish is also run on every set of at most ``n`` outcome points, from uniform
+    weights and from the best of a grid of weights projected onto the set's weight family
+    (:func:`_face_start`) (at most ``max_faces`` sets, ``chunk_size`` per compiled batch): this finds
     equilibria on faces that the smoothed path misses.  Solutions are deduplicated by payoffs
     (within ``10 tol`` × payoff range).  For ``n = 2`` the equilibrium is unique (Nash 1953) and
     the bisection deterministic, so one start is used.  Finding several distinct certified
@@ -676,7 +725,8 @@ def coco_equilibria(game, *, num_starts: int = 8, key=None, tol: float = 1e-6,
         for lo in range(0, len(faces), chunk_size):
             block = faces[lo:lo + chunk_size]
             padded = np.concatenate([block, np.repeat(block[:1], chunk_size - len(block), 0)])
-            found = _unstack(_solve_faces(U, jnp.asarray(padded, U.dtype), tol_arr))[: len(block)]
+            found = _unstack(_solve_faces(U, jnp.asarray(padded, U.dtype), tol_arr))
+            found = found[: len(block)] + found[chunk_size: chunk_size + len(block)]
             sols.extend(s for s in found if int(s.status) == int(Status.SUCCESSFUL))
     good = [s for s in sols if int(s.status) == int(Status.SUCCESSFUL)]
     distinct: list = []

@@ -371,18 +371,56 @@ NON_UNIQUE_222 = np.array([
 ]).reshape(3, 2, 2, 2)
 
 
+def _assert_equilibrium_by_oracle(U, solution):
+    """``a ⊙ u = φ(a)`` with φ from HiGHS fight values, and ``u`` a mixture of the points of
+    the maximising face of ``a`` (an LP): independent of the library's certificate."""
+    P = U.reshape(U.shape[0], -1).T
+    a, u = np.asarray(solution.weights), np.asarray(solution.payoffs)
+    assert np.all(a > 0)
+    np.testing.assert_allclose(a * u, coco_value_oracle(U, a)[0], atol=1e-9)
+    face = P @ a >= np.max(P @ a) - 1e-9
+    lp = linprog(np.zeros(int(face.sum())), A_eq=np.vstack([P[face].T, np.ones(int(face.sum()))]),
+                 b_eq=np.append(u, 1.0), bounds=(0, None), method="highs")
+    assert lp.status == 0
+
+
 def test_three_player_game_with_two_equilibria():
     R = coco_equilibria(NON_UNIQUE_222, num_starts=8)
     assert R.multiple and len(R.solutions) >= 2
-    P = NON_UNIQUE_222.reshape(3, -1).T
-    us = []
     for s in R.solutions:
-        a, u = np.asarray(s.weights), np.asarray(s.payoffs)
-        np.testing.assert_allclose(a * u, coco_value_oracle(NON_UNIQUE_222, a)[0], atol=1e-9)
-        # u is in F on the maximising face of a: an LP over mixtures of the face points
-        face = P @ a >= np.max(P @ a) - 1e-9
-        lp = linprog(np.zeros(int(face.sum())), A_eq=np.vstack([P[face].T, np.ones(int(face.sum()))]),
-                     b_eq=np.append(u, 1.0), bounds=(0, None), method="highs")
-        assert lp.status == 0
-        us.append(u)
+        _assert_equilibrium_by_oracle(NON_UNIQUE_222, s)
+    us = [np.asarray(s.payoffs) for s in R.solutions]
     assert np.max(np.abs(us[0] - us[1])) > 1e-2
+
+
+# Two 2x2x2 games (seed 0, games 176 and 205 of experiments/coco_uniqueness.py) whose only
+# equilibria found lie on an edge of F at weights far along the edge's weight family from the
+# uniform start: every start stalled (certificates 0.024, 0.020) until the face finish started
+# from the best projected grid point and cut steps at the boundary of a > 0 instead of
+# stopping.  A scan of each edge with scipy found the same points (residual 5e-12).
+EDGE_222 = np.array([
+    [2.2792562264275538, 0.7349469038302376, 1.382798590891012, -0.7886935703490402,
+     -1.4538069684296901, 0.48243377433642753, 0.16024893293655523, 0.5443034196733468,
+     1.5466594768647637, 0.8543062668521177, -1.5474105458913645, -0.5101821499374615,
+     -2.2065132133343393, 0.5470083934748569, -0.46524820708235615, -1.2707933266789955,
+     0.35948817956383455, -1.1054290180599655, 1.00825971920278, 0.7170967046959333,
+     2.234641044498409, -0.7527246846963376, 0.9545151962342889, -0.4509907433881551],
+    [-0.47005889239477555, 0.8518501610860655, -0.08097066155128824, -1.0709636714836477,
+     -0.3073023507720191, 1.2583897722178292, -1.0112371272103753, 0.03710579526816638,
+     0.06885346048103753, 0.8729369304596774, -0.6644812729002213, 1.1498411985655645,
+     -0.4781895021172918, 0.6932473930106466, 1.037814649024082, 1.7021374462025134,
+     1.7546299648500399, -0.9830421772630477, 1.4362926238115572, -1.5261164621322951,
+     -0.532092026300039, 0.26482155532445095, -1.3233121453213363, 0.0615871417685366],
+]).reshape(2, 3, 2, 2, 2)
+
+
+@pytest.mark.parametrize("game, weights", [(0, [0.23280, 0.10120, 0.66600]),
+                                           (1, [0.37820, 0.12897, 0.49283])])
+def test_edge_equilibria_far_from_uniform_start(game, weights):
+    U = EDGE_222[game]
+    R = coco_equilibria(U, num_starts=4, key=jax.random.PRNGKey(0))
+    assert R.num_certified >= 1
+    for s in R.solutions:
+        assert int(s.status) == SUCCESS and s.face == "edge"
+        _assert_equilibrium_by_oracle(U, s)
+    np.testing.assert_allclose(R.solutions[0].weights, weights, atol=1e-5)
