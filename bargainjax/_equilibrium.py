@@ -75,6 +75,7 @@ FACE_KINDS = ("point", "vertex", "edge", "facet", "face")
 """Names of :attr:`CocoEquilibrium.face_kind` codes 0..4."""
 
 _TOP = 6  # outcome points scoring highest under `a` that the face finish combines
+_FACE_STARTS = 3  # projected grid starts per face in the face enumeration of coco_equilibria
 _TAUS = (1e-1, 3e-2, 1e-2, 3e-3, 1e-3, 1e-4, 1e-5, 1e-6, 1e-7, 1e-8)
 
 
@@ -620,13 +621,15 @@ def _simplex_grid(n: int) -> np.ndarray:
     return np.array(rows)
 
 
-def _face_start(U, P, face, scale):
-    """Starting weights for the face finish on ``face``: the grid point (:func:`_simplex_grid`)
-    whose projection onto the face's weight family ``{a : a ⊥ (V_j - V_0), Σ a = 1}`` best
-    satisfies the equilibrium conditions there (distance of ``p(a) = φ(a)/a`` from the face's
-    affine hull, plus how far the face is from maximising ``a``).  On an edge of a 3-player
-    game the family is a segment of weights; uniform weights, projected, can lie far along it
-    from the equilibrium, where Gauss–Newton leaves ``a > 0`` and stops."""
+def _face_starts(U, P, face, scale, count=_FACE_STARTS):
+    """``(count, n)`` starting weights for the face finish on ``face``: the grid points
+    (:func:`_simplex_grid`) whose projections onto the face's weight family
+    ``{a : a ⊥ (V_j - V_0), Σ a = 1}`` best satisfy the equilibrium conditions there (distance
+    of ``p(a) = φ(a)/a`` from the face's affine hull, plus how far the face is from maximising
+    ``a``), best first.  On an edge of a 3-player game the family is a segment of weights;
+    uniform weights, projected, can lie far along it from the equilibrium, and the residual
+    along it can have a spurious local minimum (0.003 against an equilibrium at 0.07 in weight
+    from it, seed 0 game 3552): hence several starts."""
     K, n = P.shape
     T = _face_edges(P, face)
     C = jnp.concatenate([T, jnp.ones((1, n), P.dtype)])
@@ -646,26 +649,27 @@ def _face_start(U, P, face, scale):
         return a, jnp.where(ok, (off_hull + support) / scale, jnp.inf)
 
     cands, scores = jax.vmap(score)(grid)
-    best = jnp.argmin(scores)
-    return jnp.where(jnp.isfinite(scores[best]), cands[best], grid[0])
+    order = jnp.argsort(scores)[:count]
+    return jnp.where(jnp.isfinite(scores[order])[:, None], cands[order], grid[0])
 
 
 @jax.jit
 def _solve_faces(U, faces, tol):
-    """Face finish on each candidate face ``(B, K)`` from two starts, certified: uniform weights
-    and :func:`_face_start` (``2B`` results, the uniform starts first)."""
+    """Face finish on each candidate face ``(B, K)`` from ``1 + _FACE_STARTS`` starts, certified:
+    uniform weights and :func:`_face_starts` (``(1 + _FACE_STARTS) B`` results, start-major,
+    the uniform starts first)."""
     P = _points(U)
-    n = P.shape[1]
+    B, n = faces.shape[0], P.shape[1]
     scale = _payoff_range(P)
-    uniform = jnp.full(n, 1.0 / n, P.dtype)
+    uniform = jnp.full((1, B, n), 1.0 / n, P.dtype)
 
     def one(face, a0):
         a = _face_finish(U, P, a0, face, scale)
         return _result(U, a, _check(U, P, a, scale), 0, tol)
 
-    starts = jax.vmap(lambda f: _face_start(U, P, f, scale))(faces)
-    both = jnp.concatenate([jnp.broadcast_to(uniform, starts.shape), starts])
-    return jax.vmap(one)(jnp.concatenate([faces, faces]), both)
+    starts = jax.vmap(lambda f: _face_starts(U, P, f, scale))(faces)  # (B, S, n)
+    starts = jnp.concatenate([uniform, jnp.swapaxes(starts, 0, 1)]).reshape(-1, n)
+    return jax.vmap(one)(jnp.tile(faces, (1 + _FACE_STARTS, 1)), starts)
 
 
 def _unstack(batched) -> list:
@@ -693,8 +697,8 @@ def coco_equilibria(game, *, num_starts: int = 8, key=None, tol: float = 1e-6,
     CoCo-value-implied weights (``a ∝ 1 / (coco - min coco + range/10)``, a heuristic), and
     ``num_starts - 2`` Dirichlet(1) draws from ``key``.  With ``enumerate_faces`` (``n >= 3``),
     the exact face finish is also run on every set of at most ``n`` outcome points, from uniform
-    weights and from the best of a grid of weights projected onto the set's weight family
-    (:func:`_face_start`) (at most ``max_faces`` sets, ``chunk_size`` per compiled batch): this finds
+    weights and from the three best of a grid of weights projected onto the set's weight family
+    (:func:`_face_starts`) (at most ``max_faces`` sets, ``chunk_size`` per compiled batch): this finds
     equilibria on faces that the smoothed path misses.  Solutions are deduplicated by payoffs
     (within ``10 tol`` × payoff range).  For ``n = 2`` the equilibrium is unique (Nash 1953) and
     the bisection deterministic, so one start is used.  Finding several distinct certified
@@ -726,7 +730,8 @@ def coco_equilibria(game, *, num_starts: int = 8, key=None, tol: float = 1e-6,
             block = faces[lo:lo + chunk_size]
             padded = np.concatenate([block, np.repeat(block[:1], chunk_size - len(block), 0)])
             found = _unstack(_solve_faces(U, jnp.asarray(padded, U.dtype), tol_arr))
-            found = found[: len(block)] + found[chunk_size: chunk_size + len(block)]
+            found = [s for k in range(1 + _FACE_STARTS)
+                     for s in found[k * chunk_size: k * chunk_size + len(block)]]
             sols.extend(s for s in found if int(s.status) == int(Status.SUCCESSFUL))
     good = [s for s in sols if int(s.status) == int(Status.SUCCESSFUL)]
     distinct: list = []

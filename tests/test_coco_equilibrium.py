@@ -393,7 +393,7 @@ def test_three_player_game_with_two_equilibria():
     assert np.max(np.abs(us[0] - us[1])) > 1e-2
 
 
-# Two 2x2x2 games (seed 0, games 176 and 205 of experiments/coco_uniqueness.py) whose only
+# 2x2x2 games (seed 0, games 176 and 205 of experiments/coco_uniqueness.py) whose only
 # equilibria found lie on an edge of F at weights far along the edge's weight family from the
 # uniform start: every start stalled (certificates 0.024, 0.020) until the face finish started
 # from the best projected grid point and cut steps at the boundary of a > 0 instead of
@@ -411,11 +411,20 @@ EDGE_222 = np.array([
      -0.4781895021172918, 0.6932473930106466, 1.037814649024082, 1.7021374462025134,
      1.7546299648500399, -0.9830421772630477, 1.4362926238115572, -1.5261164621322951,
      -0.532092026300039, 0.26482155532445095, -1.3233121453213363, 0.0615871417685366],
-]).reshape(2, 3, 2, 2, 2)
+    # seed 0, game 3552 of 4096: the residual along the edge's weight family has a spurious
+    # local minimum (0.003) that the single best projected start chose; three starts per face.
+    [0.1653234330165235, 1.0340024524166291, 0.6408303825857432, 0.8107356848692013,
+     -0.8278970320640652, -0.9650802433340635, 0.08796224573020027, -0.6088715350913991,
+     0.9590012180542435, 0.6030638061226901, -2.272207046351039, 0.6596458867361672,
+     -1.6681523064015624, 0.7742514399251195, -0.9711748203026767, 0.3057059782882078,
+     1.5498991473106967, -0.9746545200627427, 0.03346581835576482, 0.7863802577399616,
+     -1.6459815660822583, -0.5118374141122313, 1.0106698751075565, 0.8542775153581164],
+]).reshape(3, 3, 2, 2, 2)
 
 
 @pytest.mark.parametrize("game, weights", [(0, [0.23280, 0.10120, 0.66600]),
-                                           (1, [0.37820, 0.12897, 0.49283])])
+                                           (1, [0.37820, 0.12897, 0.49283]),
+                                           (2, [0.48800, 0.16365, 0.34835])])
 def test_edge_equilibria_far_from_uniform_start(game, weights):
     U = EDGE_222[game]
     R = coco_equilibria(U, num_starts=4, key=jax.random.PRNGKey(0))
