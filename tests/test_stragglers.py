@@ -137,6 +137,7 @@ def _slsqp_nbs_sqrt(b, c, d):
     return np.sum(c * np.sqrt(b[:, None] * np.maximum(s, 0.0)), axis=0)
 
 
+@pytest.mark.slow  # ~25-30 s of NBS compilation; runs in CI's slow step
 def test_nbs_random_sqrt_resource_sets_finish_each_one():
     # 3 agents x 3 sqrt goods (seed 0): instances 59, 98 and 126 ran all 20000 steps (gaps
     # 2.7e-9 to 1.5e-8): the polish dropped goods whose optimal share is tiny (4e-8) but
@@ -162,6 +163,7 @@ def test_nbs_random_sqrt_resource_sets_finish_each_one():
 DELTAS = np.array([1e-4, 1e-6, 1e-8])
 
 
+@pytest.mark.slow  # ~25-30 s of NBS compilation; runs in CI's slow step
 def test_nbs_disagreement_near_the_frontier_is_solved_not_infeasible():
     # d at relative distance δ from the frontier: a strict improvement exists, so the NBS must
     # be solved (the coarse max-min start called every δ below ~1e-2 INFEASIBLE).
