@@ -384,8 +384,8 @@ def _nbs_objective(F, d, w, sizes):
 
 
 def _payoff_gap(F, d, w, sizes):
-    r"""Duality gap of the Nash product in payoff space at the strategy ``z``:
-    :math:`\max_{v \in F} a \cdot (v - u)`, :math:`a = w/(u - d)`, :math:`u = u(z)`.  By
+    r"""Duality gap of the Nash product in payoff space at the strategy ``z``, and its rounding
+    floor: :math:`\max_{v \in F} a \cdot (v - u)`, :math:`a = w/(u - d)`, :math:`u = u(z)`.  By
     concavity of ``log``, :math:`\sum_i w_i \log(v_i - d_i) - \sum_i w_i \log(u_i - d_i) \le
     a \cdot (v - u)` for every :math:`v \in F`, so it bounds the suboptimality of ``z``; it is
     never above the strategy-space Frank–Wolfe gap (which linearises a concave production
@@ -393,29 +393,19 @@ def _payoff_gap(F, d, w, sizes):
     ``u(s)``: near the frontier (gains ``δ``) the Frank–Wolfe gap of a point one rounding away
     from the optimum is of order ``eps |u| / δ²``, this one ``eps |u| / δ``.  The maximiser
     ``v`` is ``F.maximize(a)`` (exact for polytopes; water-filling to rounding for resource
-    sets, whose value error is second order)."""
+    sets, whose value error is second order).  The floor, near the optimum (``v ≈ u``), is
+    ``64 eps Σ_i a_i (|u_i| + |d_i|)``: ~1e-14 for gains of order 1, ``eps |u| / δ`` at gains
+    ``δ``."""
 
-    def gap(z):
+    def gap_and_floor(z):
         u = F.payoffs(unflatten(z, sizes))
         gain = u - d
         a = w / jnp.where(gain > 0, gain, 1.0)
         v = jax.lax.stop_gradient(F.maximize(a).payoffs)
-        return jnp.where(jnp.all(gain > 0), a @ (v - u), jnp.inf)
+        gap = jnp.where(jnp.all(gain > 0), a @ (v - u), jnp.inf)
+        return gap, 64 * jnp.finfo(d.dtype).eps * (a @ (jnp.abs(u) + jnp.abs(d)))
 
-    return gap
-
-
-def _payoff_gap_floor(F, d, w, sizes):
-    """Rounding floor of :func:`_payoff_gap` near the optimum (``v ≈ u``): ``64 eps Σ_i a_i
-    (|u_i| + |d_i|)``, ~1e-14 for gains of order 1, ``eps |u| / δ`` at gains ``δ``."""
-
-    def floor(z):
-        u = F.payoffs(unflatten(z, sizes))
-        gain = u - d
-        a = w / jnp.where(gain > 0, gain, 1.0)
-        return 64 * jnp.finfo(d.dtype).eps * (a @ (jnp.abs(u) + jnp.abs(d)))
-
-    return floor
+    return gap_and_floor
 
 
 def _dense_feasible_start(F, d, strategy):
@@ -488,12 +478,12 @@ def _payoff_bound(F, d, w, sizes, tol):
     Frank–Wolfe gap stalls at its own rounding (of order ``eps |u| / gain²``, see
     :func:`_gap_floor`) while the point is exact.  Elsewhere the Frank–Wolfe gap, which also
     pins the strategy to first order, stays the certificate."""
-    gap, floor = _payoff_gap(F, d, w, sizes), _payoff_gap_floor(F, d, w, sizes)
+    gap_and_floor = _payoff_gap(F, d, w, sizes)
 
     def bound(z):
-        f = floor(z)
+        g, f = gap_and_floor(z)
         near_frontier = jnp.isfinite(f) & (f > tol)
-        return jnp.where(near_frontier, gap(z), jnp.inf), jnp.where(near_frontier, f, 0.0)
+        return jnp.where(near_frontier, g, jnp.inf), jnp.where(near_frontier, f, 0.0)
 
     return bound
 
