@@ -103,6 +103,11 @@ def _nan_to_none(x):
     return None if isinstance(x, float) and not math.isfinite(x) else x
 
 
+def coalition_label(mask: int) -> str:
+    """Coalition bitmask -> ``'{1,2}'`` (bit ``i - 1`` is player ``i``), for reports."""
+    return "{" + ",".join(str(i + 1) for i in range(int(mask).bit_length()) if mask >> i & 1) + "}"
+
+
 def check(name: str, computed, expected, *, source: str, rtol: float = 1e-6,
           atol: float = 0.0, note: str = "") -> dict:
     """One reproduction check: does ``computed`` agree with the ``expected`` (printed) number?

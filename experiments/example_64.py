@@ -37,7 +37,7 @@ import jax.numpy as jnp
 import numpy as np
 
 import bargainjax as bj
-from bargainjax._runner import check
+from bargainjax._runner import check, coalition_label
 
 SOURCE = "report (002), §6.2, Example 64, Table 7"
 TABLE7 = [
@@ -45,7 +45,7 @@ TABLE7 = [
     [[0.0, 3, 0], [2.5, 2.5, 0], [2, 2, 2]],
     [[0.0, 0, 3], [0.5, 0.5, 0], [0.5, 0.5, 0]],
 ]
-COALITIONS = ["{1}", "{2}", "{1,2}", "{3}", "{1,3}", "{2,3}", "{1,2,3}"]
+COALITIONS = [coalition_label(mask) for mask in range(1, 8)]  # {1}, {2}, {1,2}, {3}, ...
 
 
 def exact_nbs():
@@ -79,11 +79,6 @@ def _plot(out_dir, margins_nbs, margins_553):
     fig.savefig(out_dir / "ex64_blocking_margins.png", dpi=110)
     plt.close(fig)
     return ["ex64_blocking_margins.png"]
-
-
-def _players(mask: int) -> str:
-    """Bitmask -> '{1,2}' (bit i - 1 is player i)."""
-    return "{" + ",".join(str(i + 1) for i in range(3) if mask >> i & 1) + "}"
 
 
 def run(params: dict, out_dir: pathlib.Path) -> dict:
@@ -169,7 +164,7 @@ def run(params: dict, out_dir: pathlib.Path) -> dict:
               note=f"eq. (62) gives A = α matrix here, d = "
                    f"{np.round(np.asarray(d_stable.point), 6).tolist()} (= the NE point), and "
                    f"the NBS from it is blocked by coalition "
-                   f"{_players(int(member_stable.blocking_coalition))} with margin "
+                   f"{coalition_label(int(member_stable.blocking_coalition))} with margin "
                    f"{float(member_stable.blocking_margin):.4f}: the proposal protects against "
                    "single players only"),
     ]

@@ -31,7 +31,7 @@ import jax.numpy as jnp
 import numpy as np
 
 import bargainjax as bj
-from bargainjax._runner import check
+from bargainjax._runner import check, coalition_label
 
 SOURCE = "report (002), §6.2, Example 66, Table 8"
 TABLE8 = [
@@ -91,11 +91,6 @@ def _plot(out_dir, parts, margin, seed):
     fig.savefig(out_dir / "ex66_ne_core_empty.png", dpi=110)
     plt.close(fig)
     return ["ex66_ne_core_empty.png"]
-
-
-def _players(mask: int) -> str:
-    """Bitmask -> '{1,2}' (bit i - 1 is player i)."""
-    return "{" + ",".join(str(i + 1) for i in range(3) if mask >> i & 1) + "}"
 
 
 def run(params: dict, out_dir: pathlib.Path) -> dict:
@@ -173,7 +168,7 @@ def run(params: dict, out_dir: pathlib.Path) -> dict:
               note=f"NBS from d = {np.round(np.asarray(stable.point), 6).tolist()}: "
                    f"{np.round(np.asarray(nbs.payoffs), 6).tolist()}, largest blocking margin "
                    f"{float(nbs_member.blocking_margin):.6f} by coalition "
-                   f"{_players(int(nbs_member.blocking_coalition))}: the proposal protects "
+                   f"{coalition_label(int(nbs_member.blocking_coalition))}: the proposal protects "
                    "against single players only"),
     ]
     figures = (_plot(out_dir, parts, float(ne_core.margin), int(params.get("seed", 0)))
