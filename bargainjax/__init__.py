@@ -3,7 +3,15 @@
 Import as ``import bargainjax as bj``.  See ``README.md`` and ``SPEC.md`` for the mathematics.
 """
 
-from ._status import Status as Status, check as check, status_message as status_message
+from ._status import (
+    DEFAULT_TOL as DEFAULT_TOL,
+    PlayerScale as PlayerScale,
+    Status as Status,
+    batch_status as batch_status,
+    certify as certify,
+    check as check,
+    status_message as status_message,
+)
 from ._games import (
     NormalFormGame as NormalFormGame,
     SeparableGame as SeparableGame,
@@ -124,6 +132,10 @@ __version__ = "0.1.0"
 
 __all__ = [
     "BargainingSolution",
+    "DEFAULT_TOL",
+    "PlayerScale",
+    "batch_status",
+    "certify",
     "BayesianGame",
     "BayesianNBS",
     "BayesianNash",

@@ -65,7 +65,7 @@ class BargainingSolution(NamedTuple):
 
 
 def _default_tol(dtype) -> float:
-    return default_tol(dtype, float32=1e-5)
+    return default_tol(dtype, "bargaining")
 
 
 def _check_set(F, name="F"):

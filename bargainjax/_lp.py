@@ -142,7 +142,7 @@ class LPSolution(NamedTuple):
 
 def default_tol(dtype) -> float:
     """Default relative certificate tolerance: ``1e-9`` in float64, ``1e-5`` in float32."""
-    return _status.default_tol(dtype, float32=1e-5)
+    return _status.default_tol(dtype, "lp")
 
 
 def _internal_tols(dtype, tol):
