@@ -172,9 +172,11 @@ class PlayerScale(NamedTuple):
     def from_bounds(cls, lo, hi, *, common: bool = False) -> "PlayerScale":
         """Units from each player's range; ``common=True`` gives every player the largest
         half-range (for concepts invariant only under common changes of scale)."""
-        lo, hi = jnp.asarray(lo), jnp.asarray(hi)
-        center = 0.5 * lo + 0.5 * hi
-        half = 0.5 * hi - 0.5 * lo
+        # The halves pass an optimisation barrier: XLA's simplifier would otherwise rewrite
+        # 0.5 lo + 0.5 hi as 0.5 (lo + hi), which overflows near 1e308 under jit.
+        a, b = jax.lax.optimization_barrier((0.5 * jnp.asarray(lo), 0.5 * jnp.asarray(hi)))
+        center = a + b
+        half = b - a
         if common:
             half = jnp.broadcast_to(jnp.max(half), half.shape)
         fallback = jnp.where(jnp.abs(center) > 0, jnp.abs(center), 1.0)
