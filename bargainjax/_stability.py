@@ -58,7 +58,7 @@ these finitely many candidate normals :math:`\Lambda_P`,
 is the maximum over one LP per choice of one candidate for every proper coalition (a batch of
 LPs).  The core is non-empty iff :math:`\mu^* \ge 0`; :math:`-\mu^*` is the least amount by which
 every feasible point is blocked (a least-core excess).  The number of choices grows quickly
-with ``n``: exact for ``n = 2, 3`` and small ``n = 4`` games (``max_candidates``).
+with ``n``: exact for ``n = 2, 3`` and small ``n = 4`` games (``max_candidates``, ``max_players``).
 
 **Stable disagreement point** (report §6.2 after Example 66):
 :math:`d_j = \max\{x_j : x \in \nu^A(\{j\})\} = \max_k V_j[k, j] + \sum_{i \ne j} A_{i,j}`, with
@@ -66,6 +66,20 @@ with ``n``: exact for ``n = 2, 3`` and small ``n = 4`` games (``max_candidates``
 
 Everything except :func:`core_nonempty` (which enumerates candidate normals from concrete data)
 works under ``jit`` and ``vmap``; the coalition enumeration is static in ``n``.
+
+**Units and the result contract.**  Every LP is posed in unit coordinates: each player's total
+payoff is centred (the centre split evenly over the parts) and all are divided by one common
+half-range, computed without forming a sum or difference that could overflow.  Margins are
+common payoff amounts, so they are mapped back with that common scale: margins, certificates and
+statuses are invariant under common positive affine maps of the payoffs (the core itself, and
+eq. 62's supported options, under per-player ones in exact arithmetic).  Each result carries
+``certificate`` (the largest :class:`~bargainjax.LPSolution` certificate of its LPs,
+dimensionless), ``tol``, ``status`` (from :func:`bargainjax.certify`) and ``num_steps`` (pivots).
+
+**Work caps.**  The membership test solves ``2**n - 1`` LPs and eq. (62) ``n K 2**n``: they
+refuse more than ``max_players`` players (default 10) with a one-line ``ValueError`` naming the
+keyword.  :func:`core_nonempty` refuses more than ``max_players = 4`` players, and more than
+``max_candidates`` choices of supporting normals, before solving anything.
 
 Batching: every LP of this module for one game (blocking, eq. 62 support and non-emptiness LPs)
 is padded to one common shape (zero columns, ``0 x <= 0`` / ``0 x = 0`` rows, which change neither
@@ -481,7 +495,7 @@ def _pareto_finish(parts, sol, meta, tol):
         degenerate=~jnp.all(jnp.any(supported, axis=1)))
     return ParetoMatrix(matrix, supported, margin, worst(sol.primal_residual),
                         worst(sol.dual_residual), worst(sol.gap), certificate, tol_eff, status,
-                        jnp.sum(sol.num_steps))
+                        jnp.sum(sol.num_steps).astype(jnp.int32))
 
 
 def _lp_floor(dtype):
@@ -678,7 +692,7 @@ def _membership(parts, units, x, out, tol, sol):
         certificate=certificate,
         tol=tol_eff,
         status=status,
-        num_steps=jnp.sum(sol.num_steps) + out.steps,
+        num_steps=(jnp.sum(sol.num_steps) + out.steps).astype(jnp.int32),
     )
 
 
@@ -1016,7 +1030,7 @@ def _combo_best(parts, sol):
              ~jnp.any(ok) & jnp.all(sol.status == _status.Status.INFEASIBLE),
              ~jnp.any(ok) & jnp.any(sol.status == _status.Status.DEGENERATE))
     return (value, sol.x[best, :nv], flags, sol.primal_residual[best],
-            sol.dual_residual[best], sol.gap[best], cert, jnp.sum(sol.num_steps))
+            sol.dual_residual[best], sol.gap[best], cert, jnp.sum(sol.num_steps).astype(jnp.int32))
 
 
 # ------------------------------------------------------------------------ disagreement point
