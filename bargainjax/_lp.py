@@ -78,10 +78,12 @@ redundant rows below ``16 sqrt(eps)``; phase 1 declares infeasibility above
 
 Status codes (all decided by :func:`bargainjax.certify` from the certificate and the phase
 outcome): ``SUCCESSFUL`` (0); ``MAX_STEPS_REACHED`` (1) when the certificate is above ``tol``
-(pivot cap, or numerical trouble); ``NONFINITE`` (2) for NaN/inf data or iterates; ``INFEASIBLE`` (3) when phase 1
-proves the constraints infeasible; ``DEGENERATE`` (4) when the LP is **unbounded** (an improving column has no positive
-entry), the returned ``x`` then being the last vertex visited.  For an infeasible or unbounded LP
-the returned vectors are the last basis's and the certificate is not small.
+(pivot cap, or numerical trouble); ``NONFINITE`` (2) for NaN/inf data or iterates;
+``INFEASIBLE`` (3) when phase 1 proves the constraints infeasible; ``DEGENERATE`` (4) when the
+LP is **unbounded** (an improving column has no positive entry), the returned ``x`` then being
+the last vertex visited; ``IMPRECISE`` (5) when ``tol`` is below the rounding floor.  For an
+infeasible or unbounded LP the returned vectors are the last basis's and the certificate is not
+small.
 
 Limitations: dense and exact-pivoting, so the cost per pivot is ``O(m (n + m))`` and the pivot
 count grows with the size: it beats a HiGHS loop per instance on batches of small and medium

@@ -477,7 +477,6 @@ def _pareto_finish(parts, sol, meta, tol):
     ii, SS = meta
     contains = mem[SS, ii] > 0
     ok = sol.status == _status.Status.SUCCESSFUL
-    feasible_or_ok = ok | (sol.status == _status.Status.INFEASIBLE)
     margin = jnp.where(contains & ok, sol.value, -jnp.inf).reshape(n, K, 2**n)
     supported = jnp.any(margin > tol, axis=2)  # (n, K)
     vals = jnp.where(supported[:, :, None], V, jnp.inf)
