@@ -23,11 +23,19 @@ tableau):
   (-y_{ub})_+\big)`,
 * ``gap`` :math:`= |b^\top y - c^\top x|`.
 
-``status`` is ``SUCCESSFUL`` when ``primal_residual <= tol * s_p``, ``dual_residual <= tol * s_d``
-and ``gap <= tol * s_g`` with the data scales
-:math:`s_p = 1 + \|b\|_\infty + \|\,|A|\,|x|\,\|_\infty`,
-:math:`s_d = 1 + \|c\|_\infty + \|\,|A|^\top |y|\,\|_\infty`,
-:math:`s_g = 1 + |c^\top x| + |b^\top y|`.
+The ``certificate`` is the largest of the relative residuals
+
+.. math:: \frac{\text{primal violation}}{\max(\|b\|_\infty, \|\,|A|\,|x|\,\|_\infty)},\
+   \frac{\|x_-\|_\infty}{\|x\|_\infty},\
+   \frac{\text{dual violation}}{\max(\|c\|_\infty, \|\,|A|^\top |y|\,\|_\infty)},\
+   \frac{\|(y_{ub})_-\|_\infty}{\|y\|_\infty},\
+   \frac{|b^\top y - c^\top x|}{|c|^\top |x| + |b|^\top |y|}
+
+(each ``0`` when its scale is ``0``), evaluated on the data divided by powers of two (exact) so
+that no product overflows even for data near ``1e308``.  It is dimensionless and invariant under
+multiplying ``(A, b)`` or ``c`` by a positive constant (no absolute ``1 +`` term).  ``status``
+comes from :func:`bargainjax.certify`: ``SUCCESSFUL`` when ``certificate <= tol`` (plus the
+rounding floor ``16 eps``, stored in ``tol``).
 
 Algorithm (:func:`solve_lp`):
 
@@ -68,12 +76,14 @@ Tolerances (on the scaled tableau, entries of order one): pivot elements above `
 redundant rows below ``16 sqrt(eps)``; phase 1 declares infeasibility above
 ``tol (1 + max |b|)``.
 
-Status codes: ``SUCCESSFUL`` (0); ``MAX_STEPS_REACHED`` (1) when the pivot cap is hit, or when the
-simplex method stopped but the certificate is still above ``tol`` (numerical trouble);
-``NONFINITE`` (2) for NaN/inf data; ``INFEASIBLE`` (3) when phase 1 proves the constraints
-infeasible; ``DEGENERATE`` (4) when the LP is **unbounded** (an improving column has no positive
-entry), the returned ``x`` then being the last vertex visited.  For an infeasible or unbounded LP
-the returned vectors are the last basis's and the certificate is not small.
+Status codes (all decided by :func:`bargainjax.certify` from the certificate and the phase
+outcome): ``SUCCESSFUL`` (0); ``MAX_STEPS_REACHED`` (1) when the certificate is above ``tol``
+(pivot cap, or numerical trouble); ``NONFINITE`` (2) for NaN/inf data or iterates;
+``INFEASIBLE`` (3) when phase 1 proves the constraints infeasible; ``DEGENERATE`` (4) when the
+LP is **unbounded** (an improving column has no positive entry), the returned ``x`` then being
+the last vertex visited; ``IMPRECISE`` (5) when ``tol`` is below the rounding floor.  For an
+infeasible or unbounded LP the returned vectors are the last basis's and the certificate is not
+small.
 
 Limitations: dense and exact-pivoting, so the cost per pivot is ``O(m (n + m))`` and the pivot
 count grows with the size: it beats a HiGHS loop per instance on batches of small and medium
@@ -109,7 +119,7 @@ import numpy as np
 from . import _linalg
 from . import _validate as v
 from . import _status
-from ._status import Status
+from ._status import Status, alias, certify
 
 __all__ = ["LPSolution", "solve_lp", "default_tol"]
 
@@ -122,11 +132,21 @@ class LPSolution(NamedTuple):
         value: ``()`` :math:`c^\\top x`; differentiable (envelope theorem).
         dual_ub: ``(m_ub,)`` multipliers of ``A_ub x <= b_ub`` (``>= 0``).
         dual_eq: ``(m_eq,)`` multipliers of ``A_eq x = b_eq`` (free).
-        primal_residual: ``()`` largest violation of the primal constraints, ``x >= 0`` included.
-        dual_residual: ``()`` largest violation of dual feasibility, ``dual_ub >= 0`` included.
-        gap: ``()`` :math:`|b^\\top y - c^\\top x|`.
-        num_pivots: ``()`` simplex pivots over both phases.
+        primal_residual: ``()`` largest violation of the primal constraints, ``x >= 0`` included
+            (data units).
+        dual_residual: ``()`` largest violation of dual feasibility, ``dual_ub >= 0`` included
+            (objective units).
+        gap: ``()`` :math:`|b^\\top y - c^\\top x|` (objective units).
+        certificate: ``()`` the one dimensionless number that decides ``status``: the largest
+            of the three diagnostics above, each relative to its own data scale (module
+            docstring), computed on power-of-two rescaled data so nothing overflows.  It is
+            invariant under scaling ``(A, b)`` and ``c`` by positive constants.
+        tol: ``()`` the tolerance it was held to (the request plus the rounding floor
+            ``16 eps``).
         status: ``()`` :class:`bargainjax.Status` code (``DEGENERATE`` means unbounded).
+        num_steps: ``()`` simplex pivots over both phases.
+
+    Deprecated alias (one release): ``num_pivots`` is ``num_steps``.
     """
 
     x: jax.Array
@@ -136,8 +156,12 @@ class LPSolution(NamedTuple):
     primal_residual: jax.Array
     dual_residual: jax.Array
     gap: jax.Array
-    num_pivots: jax.Array
+    certificate: jax.Array
+    tol: jax.Array
     status: jax.Array
+    num_steps: jax.Array
+
+    num_pivots = alias("num_steps")
 
 
 def default_tol(dtype) -> float:
@@ -271,25 +295,63 @@ def _simplex(T, basis, n, m_ub, m, tol, max_pivots, pricing):
 # ------------------------------------------------------------------------- certificates
 
 
+def _pow2(a):
+    """The power of two at or above ``max |a|`` (``1`` for a zero array): dividing by it is
+    exact (no rounding) and brings the entries into ``[-1, 1]``."""
+    big = jnp.max(jnp.abs(a))
+    _, e = jnp.frexp(jnp.where(big > 0, big, 1.0))
+    return e.astype(a.dtype)
+
+
+def _scaled(e, a):
+    """``a / 2**e`` in two halves (each factor normal: XLA on CPU flushes subnormals)."""
+    h = jnp.floor(0.5 * e)
+    return a * jnp.exp2(-h) * jnp.exp2(-(e - h))
+
+
 def _certificate(c, A, b, is_eq, x, y):
-    """Absolute residuals of ``(x, y)`` and the scaled error ``rel``, on stacked data.
+    """Residuals of ``(x, y)`` in data units and the dimensionless certificate, on stacked data.
 
     ``A = [A_ub; A_eq]``, ``b = [b_ub; b_eq]``, ``y = [y_ub; y_eq]``, ``is_eq`` marks the
-    equality rows.  The scales are those of the module docstring.
+    equality rows.  The relative residuals (module docstring) are computed on the data divided
+    by powers of two, ``(A, b) / 2**a`` and ``c / 2**g`` with ``y`` scaled by ``2**(a - g)``
+    (exact, so the ratios are those of the caller's data), so no product overflows.
     """
-    r = A @ x - b
-    pr = jnp.maximum(jnp.max(jnp.where(is_eq, jnp.abs(r), r)), jnp.max(-x))
-    dr = jnp.maximum(jnp.max(c - A.T @ y), jnp.max(jnp.where(is_eq, 0.0, -y)))
-    pr, dr = jnp.maximum(pr, 0.0), jnp.maximum(dr, 0.0)
-    primal_value, dual_value = c @ x, b @ y
+    ea, eg = _pow2(jnp.concatenate([A.reshape(-1), b])), _pow2(c)
+    As, bs, cs = _scaled(ea, A), _scaled(ea, b), _scaled(eg, c)
+    ys = _scaled(eg - ea, y)
+    r = As @ x - bs
+    pr = jnp.maximum(jnp.max(jnp.where(is_eq, jnp.abs(r), r)), 0.0)
+    xneg = jnp.maximum(jnp.max(-x), 0.0)
+    dr = jnp.maximum(jnp.max(cs - As.T @ ys), 0.0)
+    yneg = jnp.maximum(jnp.max(jnp.where(is_eq, 0.0, -ys)), 0.0)
+    primal_value, dual_value = cs @ x, bs @ ys
     gap = jnp.abs(dual_value - primal_value)
-    absA = jnp.abs(A)
-    s_p = 1.0 + jnp.max(jnp.abs(b)) + jnp.max(absA @ jnp.abs(x))
-    s_d = 1.0 + jnp.max(jnp.abs(c)) + jnp.max(jnp.abs(y) @ absA)
-    s_g = 1.0 + jnp.abs(primal_value) + jnp.abs(dual_value)
-    rel = jnp.maximum(jnp.maximum(pr / s_p, dr / s_d), gap / s_g)
-    rel = jnp.where(jnp.isnan(rel), jnp.inf, rel)
-    return pr, dr, gap, rel
+    absA = jnp.abs(As)
+    s_p = jnp.maximum(jnp.max(jnp.abs(bs)), jnp.max(absA @ jnp.abs(x)))
+    s_x = jnp.max(jnp.abs(x))
+    s_d = jnp.maximum(jnp.max(jnp.abs(cs)), jnp.max(jnp.abs(ys) @ absA))
+    s_y = jnp.max(jnp.abs(ys))
+    s_g = jnp.abs(cs) @ jnp.abs(x) + jnp.abs(bs) @ jnp.abs(ys)
+
+    def ratio(num, den):  # den == 0 forces num == 0 in exact arithmetic
+        return num / jnp.where(den > 0, den, 1.0)
+
+    rel = jnp.maximum(
+        jnp.maximum(jnp.maximum(ratio(pr, s_p), ratio(xneg, s_x)),
+                    jnp.maximum(ratio(dr, s_d), ratio(yneg, s_y))),
+        ratio(gap, s_g))
+    # Back to data units for the diagnostic fields (may overflow only where the data's own
+    # products do).
+    pr_abs = jnp.maximum(_scaled(-ea, pr), xneg)
+    dr_abs = jnp.maximum(_scaled(-eg, dr), _scaled(ea - eg, yneg))
+    gap_abs = _scaled(-eg, gap)
+    return pr_abs, dr_abs, gap_abs, rel
+
+
+def _floor(dtype):
+    """Rounding floor of the relative certificate: ``16 eps``."""
+    return 16 * float(jnp.finfo(dtype).eps)
 
 
 # ----------------------------------------------------------------------- differentiation
@@ -403,26 +465,16 @@ def _solve(c, A_ub, b_ub, A_eq, b_eq, tol, max_pivots, *, pricing):
     )
     yu, ye = (y[:0], y[:0]) if dummy else (y[:m_ub], y[m_ub:])
 
-    status = jnp.where(
-        ~finite,
-        Status.NONFINITE,
-        jnp.where(
-            st.outcome == _INFEASIBLE,
-            Status.INFEASIBLE,
-            jnp.where(
-                st.outcome == _UNBOUNDED,
-                Status.DEGENERATE,
-                jnp.where(
-                    (st.outcome == _OPTIMAL) & (rel <= tol),
-                    Status.SUCCESSFUL,
-                    Status.MAX_STEPS_REACHED,
-                ),
-            ),
-        ),
-    ).astype(jnp.int32)
+    # Unbounded LPs are DEGENERATE; the pivot cap or numerical trouble leave the certificate
+    # above tol (MAX_STEPS_REACHED); non-finite data or iterates are NONFINITE.
+    iterates_finite = jnp.all(jnp.isfinite(x)) & jnp.all(jnp.isfinite(y))
+    status, tol_eff = certify(rel, tol, floor=_floor(dt), inputs_finite=finite & iterates_finite,
+                              infeasible=st.outcome == _INFEASIBLE,
+                              degenerate=st.outcome == _UNBOUNDED)
     x, yu, ye = sg(x), sg(yu), sg(ye)
     value = _envelope(c, A_ub, b_ub, A_eq, b_eq, x, yu, ye)
-    return LPSolution(x, value, yu, ye, sg(pr), sg(dr), sg(gap), st.pivots, status)
+    return LPSolution(x, value, yu, ye, sg(pr), sg(dr), sg(gap), sg(rel), tol_eff, status,
+                      st.pivots)
 
 
 # -------------------------------------------------------------------------------- public
@@ -481,7 +533,8 @@ def solve_lp(
     Returns:
         :class:`LPSolution`.  ``status``: ``SUCCESSFUL``; ``INFEASIBLE`` (phase 1 proved it);
         ``DEGENERATE`` (unbounded); ``MAX_STEPS_REACHED`` (pivot cap, or certificate above
-        ``tol``); ``NONFINITE`` (NaN/inf data, only possible under ``jit``).
+        ``tol``); ``IMPRECISE`` (``tol`` below the rounding floor ``16 eps``); ``NONFINITE``
+        (NaN/inf data, only possible under ``jit``, or a non-finite iterate).
 
     Raises:
         ValueError: wrong ranks or shapes, a matrix given without its right-hand side, complex

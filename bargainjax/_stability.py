@@ -58,7 +58,7 @@ these finitely many candidate normals :math:`\Lambda_P`,
 is the maximum over one LP per choice of one candidate for every proper coalition (a batch of
 LPs).  The core is non-empty iff :math:`\mu^* \ge 0`; :math:`-\mu^*` is the least amount by which
 every feasible point is blocked (a least-core excess).  The number of choices grows quickly
-with ``n``: exact for ``n = 2, 3`` and small ``n = 4`` games (``max_candidates``).
+with ``n``: exact for ``n = 2, 3`` and small ``n = 4`` games (``max_candidates``, ``max_players``).
 
 **Stable disagreement point** (report §6.2 after Example 66):
 :math:`d_j = \max\{x_j : x \in \nu^A(\{j\})\} = \max_k V_j[k, j] + \sum_{i \ne j} A_{i,j}`, with
@@ -66,6 +66,20 @@ with ``n``: exact for ``n = 2, 3`` and small ``n = 4`` games (``max_candidates``
 
 Everything except :func:`core_nonempty` (which enumerates candidate normals from concrete data)
 works under ``jit`` and ``vmap``; the coalition enumeration is static in ``n``.
+
+**Units and the result contract.**  Every LP is posed in unit coordinates: each player's total
+payoff is centred (the centre split evenly over the parts) and all are divided by one common
+half-range, computed without forming a sum or difference that could overflow.  Margins are
+common payoff amounts, so they are mapped back with that common scale: margins, certificates and
+statuses are invariant under common positive affine maps of the payoffs (the core itself, and
+eq. 62's supported options, under per-player ones in exact arithmetic).  Each result carries
+``certificate`` (the largest :class:`~bargainjax.LPSolution` certificate of its LPs,
+dimensionless), ``tol``, ``status`` (from :func:`bargainjax.certify`) and ``num_steps`` (pivots).
+
+**Work caps.**  The membership test solves ``2**n - 1`` LPs and eq. (62) ``n K 2**n``: they
+refuse more than ``max_players`` players (default 10) with a one-line ``ValueError`` naming the
+keyword.  :func:`core_nonempty` refuses more than ``max_players = 4`` players, and more than
+``max_candidates`` choices of supporting normals, before solving anything.
 
 Batching: every LP of this module for one game (blocking, eq. 62 support and non-emptiness LPs)
 is padded to one common shape (zero columns, ``0 x <= 0`` / ``0 x = 0`` rows, which change neither
@@ -77,6 +91,7 @@ from __future__ import annotations
 
 import functools
 import itertools
+import math
 from typing import NamedTuple
 
 import jax
@@ -88,7 +103,8 @@ from . import _validate as v
 from ._coalitions import members
 from ._feasible import SeparableHull
 from ._games import SeparableGame
-from ._lp import default_tol, solve_lp
+from ._lp import solve_lp
+from ._zero_sum import units_from_bounds
 
 _MAX_PLAYERS = 10  # 2**10 - 1 coalition LPs per membership test
 _OUTSIDE_KINDS = ("alpha", "nash", "pareto")
@@ -97,8 +113,10 @@ _OUTSIDE_KINDS = ("alpha", "nash", "pareto")
 # --------------------------------------------------------------------------------- inputs
 
 
-def _parts(F) -> tuple:
-    """The per-player option tables of ``F`` (a SeparableHull, SeparableGame or sequence)."""
+def _parts(F, max_players=None) -> tuple:
+    """The per-player option tables of ``F`` (a SeparableHull, SeparableGame or sequence).
+
+    ``max_players`` (``None``: no cap) refuses games whose work grows like ``2**n``."""
     if isinstance(F, SeparableGame):
         parts = tuple(F.contributions)
     elif isinstance(F, SeparableHull):
@@ -115,11 +133,15 @@ def _parts(F) -> tuple:
         raise ValueError(
             f"`F` must have one part per player (n = {n} payoff columns), got {len(parts)} parts"
         )
-    if not 2 <= n <= _MAX_PLAYERS:
-        raise ValueError(
-            f"`F` must have 2..{_MAX_PLAYERS} players for the coalition enumeration "
-            f"(2**n - 1 LPs), got n = {n}"
-        )
+    if n < 2:
+        raise ValueError(f"`F` must have at least 2 players, got n = {n}")
+    if max_players is not None:
+        _check_cap(max_players, "max_players")
+        if n > max_players:
+            raise ValueError(
+                f"`F` has n = {n} players, above max_players = {max_players} (the coalition "
+                f"enumeration solves about 2**n LPs); pass a larger `max_players` to allow it"
+            )
     for j, p in enumerate(parts):
         if p.ndim != 2 or p.shape[1] != n or p.shape[0] < 1:
             raise ValueError(f"`F[{j}]` must have shape (K_{j}, {n}), got {tuple(p.shape)}")
@@ -128,9 +150,14 @@ def _parts(F) -> tuple:
     return tuple(jnp.asarray(p, dt) for p in parts)
 
 
+def _check_cap(value, name):
+    if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < 1:
+        raise ValueError(f"`{name}` must be a positive integer, got {value!r}")
+
+
 def _tol(tol, dtype):
     if tol is None:
-        return default_tol(dtype)
+        return _status.default_tol(dtype, "lp")
     if v.is_concrete(tol) and not (np.ndim(tol) == 0 and np.isfinite(tol) and tol > 0):
         raise ValueError(f"`tol` must be a positive scalar, got {tol}")
     return tol
@@ -143,18 +170,62 @@ def _payoff_vector(x, n, dtype, name="payoffs"):
     return jnp.asarray(x, dtype)
 
 
-def _matrix(parts, outside, tol):
-    """The outsiders' matrix ``A`` and the status of computing it."""
+class _Outside(NamedTuple):
+    """The outsiders' matrix in payoff units and in the game's unit coordinates, with the
+    certificate, degeneracy flag and pivots of computing it (eq. 62's LPs; zeros otherwise)."""
+
+    matrix: jax.Array
+    unit: jax.Array
+    certificate: jax.Array
+    degenerate: jax.Array
+    steps: jax.Array
+    finite: jax.Array
+
+
+def _units(parts):
+    """Units of a separable game: one common half-range ``s`` and a per-player centre split
+    evenly over the parts (``c_i / n`` each), from the per-part bounds (no sum of payoffs is
+    formed, so nothing overflows).  In unit coordinates ``V̂_j = (V_j - c/n) / s`` the total
+    payoffs are ``(u - c) / s`` with entries of order ``n``; margins are common payoff amounts,
+    so the scale is common (margins are invariant under common affine maps only; membership
+    itself under per-player ones).  Returns ``(unit parts, PlayerScale)``."""
     n = len(parts)
-    ok = jnp.asarray(_status.Status.SUCCESSFUL, jnp.int32)
+    lo = sum(jnp.min(p, axis=0) / n for p in parts)
+    hi = sum(jnp.max(p, axis=0) / n for p in parts)
+    units = units_from_bounds(lo, hi, common=True)
+    units = _status.PlayerScale(units.center[None, :], units.scale[:1, None])
+    return tuple(units.unit(p) for p in parts), units
+
+
+def _unit_payoffs(units, x):
+    """``(x - c) / s`` for a payoff vector (``n`` times the per-part unit of ``x / n``)."""
+    n = x.shape[-1]
+    return n * units.unit(x[None, :] / n)[0]
+
+
+def _to_payoffs(units, t):
+    """A common payoff amount in unit coordinates (a margin) back in payoff units."""
+    return _status.PlayerScale(jnp.zeros((), t.dtype), units.scale[0, 0]).rescale(t)
+
+
+def _matrix(parts, parts_u, units, outside, tol):
+    """The outsiders' matrix ``A`` (:class:`_Outside`)."""
+    n = len(parts)
+    dt = parts[0].dtype
+    zero, ok = jnp.zeros((), dt), jnp.asarray(False)
+    steps0 = jnp.asarray(0, jnp.int32)
     if isinstance(outside, str):
         if outside == "alpha":
-            return alpha_matrix(parts), ok
+            A = alpha_matrix(parts)
+            return _Outside(A, units.unit(A), zero, ok, steps0, jnp.asarray(True))
         if outside == "nash":
-            return nash_matrix(parts), ok
+            A = nash_matrix(parts)
+            return _Outside(A, units.unit(A), zero, ok, steps0, jnp.asarray(True))
         if outside == "pareto":
-            res = pareto_matrix(parts, tol=tol)
-            return res.matrix, res.status
+            res = _pareto_impl(parts, parts_u, jnp.asarray(tol, dt))
+            return _Outside(res.matrix, units.unit(res.matrix), res.certificate,
+                            res.status == _status.Status.DEGENERATE, res.num_steps,
+                            res.status != _status.Status.NONFINITE)
         raise ValueError(f"`outside` must be one of {_OUTSIDE_KINDS} or an (n, n) array, "
                          f"got {outside!r}")
     A = v.as_array(outside, "outside", ndim=2)
@@ -163,7 +234,7 @@ def _matrix(parts, outside, tol):
     if v.is_concrete(A):
         lo = np.stack([np.min(np.asarray(p), axis=0) for p in parts])
         hi = np.stack([np.max(np.asarray(p), axis=0) for p in parts])
-        slack = 1e-9 * (1.0 + np.max(np.abs(hi)) + np.max(np.abs(lo)))
+        slack = 1e-9 * np.maximum(np.abs(lo), np.abs(hi))  # relative: any units
         bad = (np.asarray(A) < lo - slack) | (np.asarray(A) > hi + slack)
         if np.any(bad):
             j, i = map(int, np.argwhere(bad)[0])
@@ -172,7 +243,8 @@ def _matrix(parts, outside, tol):
                 f"player {i + 1} (range [{lo[j, i]}, {hi[j, i]}]; report §6.2 requires "
                 "A_(j,i) in {x_(j,i) : x_j in F_j})"
             )
-    return jnp.asarray(A, parts[0].dtype), ok
+    A = jnp.asarray(A, dt)
+    return _Outside(A, units.unit(A), zero, ok, steps0, jnp.all(jnp.isfinite(A)))
 
 
 def _coalition(coalition, n):
@@ -283,16 +355,26 @@ class ParetoMatrix(NamedTuple):
 
     Attributes:
         matrix: ``(n, n)`` :math:`A_{i,j}`, what player ``i`` gives ``j`` in the worst case
-            over coalitions ``P ∋ i`` and their Pareto-optimal strategies.
+            over coalitions ``P ∋ i`` and their Pareto-optimal strategies (entries of the
+            option tables themselves, so exact in payoff units).
         supported: ``(n, K_max)`` whether option ``k`` of player ``i`` is used by some
             Pareto-optimal strategy of some coalition containing ``i`` (padding entries repeat
             the last option).
-        margin: ``(n, K_max, 2**n)`` the support LP's value :math:`\\tau^*` (``-inf`` where
-            infeasible or ``i ∉ P``); ``supported`` is ``margin > tol``.
-        primal_residual, dual_residual, gap: ``()`` largest LP certificate over the feasible LPs.
-        tol: ``()`` the tolerance.
-        status: ``()`` :class:`bargainjax.Status` (infeasible support LPs are expected and are
-            not failures).
+        margin: ``(n, K_max, 2**n)`` the support LP's value :math:`\\tau^*` (a weight, so
+            dimensionless; ``-inf`` where infeasible or ``i ∉ P``); ``supported`` is
+            ``margin > tol``.
+        primal_residual, dual_residual, gap: ``()`` largest LP diagnostics over the feasible LPs.
+        certificate: ``()`` the largest :class:`~bargainjax.LPSolution` certificate (relative
+            residuals and gap, dimensionless) over the support LPs that are not infeasible
+            (infeasible ones are expected: the option is then not supported).  It bounds the
+            error of every :math:`\\tau^*`.  The LPs see the game in unit coordinates (one
+            common scale), so ``margin``, ``certificate`` and ``status`` are invariant under
+            common positive affine maps of the payoffs and ``matrix`` maps along; which
+            options are supported is invariant under per-player ones in exact arithmetic.
+        tol: ``()`` the tolerance it was held to (request plus the LP rounding floor).
+        status: ``()`` :class:`bargainjax.Status` from :func:`bargainjax.certify`
+            (``DEGENERATE`` when some player has no supported option).
+        num_steps: ``()`` simplex pivots over all support LPs.
     """
 
     matrix: jax.Array
@@ -301,8 +383,10 @@ class ParetoMatrix(NamedTuple):
     primal_residual: jax.Array
     dual_residual: jax.Array
     gap: jax.Array
+    certificate: jax.Array
     tol: jax.Array
     status: jax.Array
+    num_steps: jax.Array
 
 
 def _padded(parts):
@@ -312,7 +396,8 @@ def _padded(parts):
     ])  # (n, K, n)
 
 
-def pareto_matrix(F, *, tol: float | None = None) -> ParetoMatrix:
+def pareto_matrix(F, *, tol: float | None = None,
+                  max_players: int = _MAX_PLAYERS) -> ParetoMatrix:
     r"""The matrix of report eq. (62): worst-case Pareto-optimal contributions.
 
     .. math:: A_{i,j} = \min_{P \ni i}\ \min_{\sigma_P \in \Sigma^H_P} u_{i,j}(\sigma_i).
@@ -335,19 +420,26 @@ def pareto_matrix(F, *, tol: float | None = None) -> ParetoMatrix:
     Args:
         F: a :class:`~bargainjax.SeparableHull` / :class:`~bargainjax.SeparableGame` with one
             part per player, or the sequence of option tables ``(K_j, n)``.
-        tol: threshold on :math:`\tau^*` and LP tolerance (default ``1e-9`` in float64).
+        tol: threshold on :math:`\tau^*` and LP tolerance (default
+            ``default_tol(dtype, "lp")``: ``1e-9`` in float64, ``1e-5`` in float32).
+        max_players: refuse games with more players (``n K 2**n`` LPs); default 10.
 
     Returns:
         :class:`ParetoMatrix`.
+
+    Raises:
+        ValueError: ``F`` not separable with one part per player, more than ``max_players``
+            players, non-finite tables (when concrete), a non-positive ``tol``.
     """
-    parts = _parts(F)
+    parts = _parts(F, max_players)
     tol = _tol(tol, parts[0].dtype)
-    return _pareto_impl(parts, jnp.asarray(tol, parts[0].dtype))
+    parts_u, _ = _units(parts)
+    return _pareto_impl(parts, parts_u, jnp.asarray(tol, parts[0].dtype))
 
 
-def _pareto_impl(parts, tol):
-    lps, meta = _pareto_lps(parts)
-    return _pareto_finish(parts, _solve_batch(parts, lps, tol), meta, tol)
+def _pareto_impl(parts, parts_u, tol):
+    lps, meta = _pareto_lps(parts_u)
+    return _pareto_finish(parts, _solve_batch(parts_u, lps, tol), meta, tol)
 
 
 @jax.jit
@@ -385,24 +477,28 @@ def _pareto_finish(parts, sol, meta, tol):
     ii, SS = meta
     contains = mem[SS, ii] > 0
     ok = sol.status == _status.Status.SUCCESSFUL
-    feasible_or_ok = ok | (sol.status == _status.Status.INFEASIBLE)
     margin = jnp.where(contains & ok, sol.value, -jnp.inf).reshape(n, K, 2**n)
     supported = jnp.any(margin > tol, axis=2)  # (n, K)
     vals = jnp.where(supported[:, :, None], V, jnp.inf)
     matrix = jnp.min(vals, axis=1)
     used = contains & ok
+    counted = contains & (sol.status != _status.Status.INFEASIBLE)
 
     def worst(a):
         return jnp.max(jnp.where(used, a, 0.0))
 
-    status = jnp.where(
-        jnp.all(feasible_or_ok | ~contains), _status.Status.SUCCESSFUL,
-        jnp.max(jnp.where(contains & ~feasible_or_ok, sol.status, 0)),
-    ).astype(jnp.int32)
-    status = jnp.where(jnp.all(jnp.any(supported, axis=1)), status,
-                       _status.Status.DEGENERATE).astype(jnp.int32)
+    certificate = jnp.max(jnp.where(counted, sol.certificate, 0.0))
+    finite = jnp.all(jnp.stack([jnp.all(jnp.isfinite(p)) for p in parts]))
+    status, tol_eff = _status.certify(
+        certificate, tol, floor=_lp_floor(dt), inputs_finite=finite,
+        degenerate=~jnp.all(jnp.any(supported, axis=1)))
     return ParetoMatrix(matrix, supported, margin, worst(sol.primal_residual),
-                        worst(sol.dual_residual), worst(sol.gap), tol, status)
+                        worst(sol.dual_residual), worst(sol.gap), certificate, tol_eff, status,
+                        jnp.sum(sol.num_steps).astype(jnp.int32))
+
+
+def _lp_floor(dtype):
+    return 16 * float(jnp.finfo(dtype).eps)
 
 
 # ----------------------------------------------------------------------------- blocking LPs
@@ -438,6 +534,8 @@ def _blocking_build(parts, A, x, masks):
 
 
 def _threshold(parts, x, tol):
+    """Margin threshold in unit coordinates (``parts``, ``x`` unit): ``tol`` times the LP data
+    scale there, which is of order ``n`` whatever the payoffs' units."""
     scale = 1.0 + jnp.max(jnp.abs(x)) + sum(jnp.max(jnp.abs(p)) for p in parts)
     return tol * scale
 
@@ -455,18 +553,29 @@ class CoreMembership(NamedTuple):
 
     Attributes:
         in_core: ``()`` bool: ``x ∈ ν(N)`` (``feasibility_margin >= -thr``) and no coalition
-            blocks it (every margin ``<= thr``), ``thr = tol * (1 + max|x| + Σ_j max|V_j|)``.
-        feasibility_margin: ``()`` :math:`t^*_N(x)`; ``>= 0`` iff ``x`` is feasible (weakly
-            below a point of ``F``), ``> 0`` iff the grand coalition blocks it.
+            blocks it (every margin ``<= thr``), with ``thr = tol (1 + max|x̂| + Σ_j max|V̂_j|)``
+            times the common payoff half-range, the hats denoting unit coordinates (the
+            payoffs centred and divided by the common half-range); ``False`` unless
+            ``status`` is ``SUCCESSFUL``.
+        feasibility_margin: ``()`` :math:`t^*_N(x)` (payoff units); ``>= 0`` iff ``x`` is
+            feasible (weakly below a point of ``F``), ``> 0`` iff the grand coalition blocks it.
         margins: ``(2**n,)`` :math:`t^*_P(x)` by coalition bitmask (``-inf`` at ``0``).
         blocking_coalition: ``()`` int32 bitmask of the coalition with the largest margin if
             that margin exceeds ``thr``, else ``0``.
         blocking_margin: ``()`` that largest margin (over all non-empty coalitions).
         blocking_strategy: tuple of ``(K_j,)`` mixed options of the members of the coalition
             with the largest margin that achieve it (zeros for non-members).
-        primal_residual, dual_residual, gap: ``()`` the largest LP certificates over coalitions.
-        tol: ``()`` the relative tolerance.
-        status: ``()`` :class:`bargainjax.Status`: the first failing coalition LP's status.
+        primal_residual, dual_residual, gap: ``()`` the largest LP diagnostics over coalitions
+            (unit coordinates).
+        certificate: ``()`` the largest :class:`~bargainjax.LPSolution` certificate over the
+            coalition LPs (and eq. 62's, for ``outside="pareto"``): dimensionless relative
+            residuals and gaps of LPs posed in unit coordinates, so the margins' error is about
+            ``certificate × n`` half-ranges.  Margins and status are invariant under common
+            positive affine maps of all payoffs (and of ``payoffs``, ``outside``); the verdict
+            ``in_core`` under per-player ones in exact arithmetic.
+        tol: ``()`` the tolerance it was held to (request plus the LP rounding floor).
+        status: ``()`` :class:`bargainjax.Status` from :func:`bargainjax.certify`.
+        num_steps: ``()`` simplex pivots over all the LPs solved.
     """
 
     in_core: jax.Array
@@ -478,16 +587,21 @@ class CoreMembership(NamedTuple):
     primal_residual: jax.Array
     dual_residual: jax.Array
     gap: jax.Array
+    certificate: jax.Array
     tol: jax.Array
     status: jax.Array
+    num_steps: jax.Array
 
 
-def core_membership(F, payoffs, outside="alpha", *, tol: float | None = None) -> CoreMembership:
+def core_membership(F, payoffs, outside="alpha", *, tol: float | None = None,
+                    max_players: int = _MAX_PLAYERS) -> CoreMembership:
     r"""Is the payoff vector ``payoffs`` in the core :math:`C^A` (report Definition 62)?
 
     Solves the blocking LP of every non-empty coalition (module docstring; :math:`2^n - 1` LPs
     in one batched :func:`~bargainjax.solve_lp` call) and returns the margins, the coalition
-    that blocks most, how it does so, and the LP certificates.
+    that blocks most, how it does so, and the LP certificates.  The LPs are posed in unit
+    coordinates (payoffs centred per player and divided by one common half-range, computed
+    without overflow), and the margins mapped back to payoff units.
 
     Args:
         F: separable feasible set with one part per player (:func:`~bargainjax.separable_set`,
@@ -497,15 +611,18 @@ def core_membership(F, payoffs, outside="alpha", *, tol: float | None = None) ->
             ``"nash"`` (Nash-equilibrium core), ``"pareto"`` (eq. 62) or an ``(n, n)`` matrix
             ``A`` (row: contributor, column: receiver) with each ``A[j, i]`` a payoff player
             ``j`` can give ``i``.
-        tol: relative tolerance of the LPs and of the margins (default ``1e-9`` in float64).
+        tol: relative tolerance of the LPs and of the margins (default
+            ``default_tol(dtype, "lp")``: ``1e-9`` in float64, ``1e-5`` in float32).
+        max_players: refuse games with more players (``2**n - 1`` LPs); default 10.
 
     Returns:
         :class:`CoreMembership`.
 
     Raises:
-        ValueError: ``F`` not separable with one part per player, ``n`` outside ``2..10``,
-            ``payoffs`` of the wrong shape or not finite, an unknown ``outside`` or a matrix of
-            the wrong shape or with an entry no option gives, a non-positive ``tol``.
+        ValueError: ``F`` not separable with one part per player, fewer than 2 or more than
+            ``max_players`` players, ``payoffs`` of the wrong shape or not finite, an unknown
+            ``outside`` or a matrix of the wrong shape or with an entry no option gives, a
+            non-positive ``tol``.
 
     Examples:
         Report Example 64: the NBS is blocked by players 1 and 2 (bitmask ``0b011``), the
@@ -517,19 +634,21 @@ def core_membership(F, payoffs, outside="alpha", *, tol: float | None = None) ->
         ...     jnp.array([[0.0, 3, 0], [2.5, 2.5, 0], [2, 2, 2]]),
         ...     jnp.array([[0.0, 0, 3], [0.5, 0.5, 0], [0.5, 0.5, 0]])])
         >>> r = bj.core_membership(F, jnp.array([13, 13, 17]) / 3)
-        >>> bool(r.in_core), int(r.blocking_coalition), round(float(r.blocking_margin), 6)
-        (False, 3, 0.666667)
+        >>> bool(r.in_core), int(r.blocking_coalition), round(float(r.blocking_margin), 5)
+        (False, 3, 0.66667)
         >>> bool(bj.core_membership(F, jnp.array([5.0, 5.0, 3.0])).in_core)
         True
     """
-    parts = _parts(F)
+    parts = _parts(F, max_players)
     n = len(parts)
     dt = parts[0].dtype
     tol = _tol(tol, dt)
     x = _payoff_vector(payoffs, n, dt)
-    A, a_status = _matrix(parts, outside, tol)
+    parts_u, units = _units(parts)
+    out = _matrix(parts, parts_u, units, outside, tol)
     tol = jnp.asarray(tol, dt)
-    return _membership(parts, x, A, a_status, tol, _coalition_lps(parts, x, A, tol))
+    xu = _unit_payoffs(units, x)
+    return _membership(parts_u, units, xu, out, tol, _coalition_lps(parts_u, xu, out.unit, tol))
 
 
 def _coalition_lps(parts, x, A, tol):
@@ -539,36 +658,40 @@ def _coalition_lps(parts, x, A, tol):
 
 
 @jax.jit
-def _membership(parts, x, A, a_status, tol, sol):
+def _membership(parts, units, x, out, tol, sol):
+    """Membership from the coalition LPs, all in unit coordinates; margins mapped back."""
     n = len(parts)
     dt = parts[0].dtype
     masks = jnp.asarray(members(n)[1:], dt)
     owner = np.concatenate([np.full(p.shape[0], j) for j, p in enumerate(parts)])
-    margins = jnp.concatenate([jnp.full((1,), -jnp.inf, dt), sol.value])
     thr = _threshold(parts, x, tol)
     best = jnp.argmax(sol.value)
-    blocking_margin = sol.value[best]
-    blocked = blocking_margin > thr
+    blocked = sol.value[best] > thr
     feasibility = sol.value[-1]
-    in_core = (feasibility >= -thr) & ~blocked
     member_var = jnp.asarray(owner, jnp.int32)
     s_best = sol.x[best, : len(owner)] * masks[best][member_var]
-    lp_status = jnp.max(jnp.where(sol.status != 0, sol.status, 0))
-    nonfinite = ~jnp.all(jnp.isfinite(x)) | ~jnp.all(jnp.isfinite(A))
-    status = jnp.where(nonfinite, _status.Status.NONFINITE,
-                       _status.combine(a_status, lp_status)).astype(jnp.int32)
+    certificate = jnp.maximum(jnp.max(sol.certificate), out.certificate)
+    finite = jnp.all(jnp.isfinite(x)) & jnp.all(jnp.isfinite(out.unit)) & out.finite
+    status, tol_eff = _status.certify(
+        certificate, tol, floor=_lp_floor(dt), inputs_finite=finite,
+        infeasible=jnp.any(sol.status == _status.Status.INFEASIBLE),
+        degenerate=out.degenerate | jnp.any(sol.status == _status.Status.DEGENERATE))
+    in_core = (feasibility >= -thr) & ~blocked
+    margins = _to_payoffs(units, jnp.concatenate([jnp.full((1,), -jnp.inf, dt), sol.value]))
     return CoreMembership(
         in_core=in_core & (status == 0),
-        feasibility_margin=feasibility,
+        feasibility_margin=_to_payoffs(units, feasibility),
         margins=margins,
         blocking_coalition=jnp.where(blocked, best + 1, 0).astype(jnp.int32),
-        blocking_margin=blocking_margin,
+        blocking_margin=_to_payoffs(units, sol.value[best]),
         blocking_strategy=_split(s_best, parts),
         primal_residual=jnp.max(sol.primal_residual),
         dual_residual=jnp.max(sol.dual_residual),
         gap=jnp.max(sol.gap),
-        tol=tol,
+        certificate=certificate,
+        tol=tol_eff,
         status=status,
+        num_steps=(jnp.sum(sol.num_steps) + out.steps).astype(jnp.int32),
     )
 
 
@@ -576,11 +699,16 @@ class BlockingMargin(NamedTuple):
     """Result of :func:`blocking_margin`: one coalition's blocking LP.
 
     Attributes:
-        margin: ``()`` :math:`t^*_P(x)`: the coalition can give every member ``x_i + margin``.
+        margin: ``()`` :math:`t^*_P(x)` (payoff units): the coalition can give every member
+            ``x_i + margin``.
         payoffs: ``(n,)`` the members' payoffs achieved (others: what the outside matrix gives).
         strategy: tuple of ``(K_j,)`` members' mixed options (zeros for non-members).
         weights: ``(n,)`` the LP's dual: a supporting weight :math:`\\lambda \\in \\Delta_P`.
-        primal_residual, dual_residual, gap, tol, status: the LP's certificate and status.
+        primal_residual, dual_residual, gap: the LP's diagnostics (unit coordinates).
+        certificate: ``()`` the LP's certificate (and eq. 62's, for ``outside="pareto"``):
+            dimensionless; the margin's error is about ``certificate × n`` common half-ranges.
+            Margin and status are invariant under common positive affine maps of the payoffs.
+        tol, status, num_steps: the contract fields (status from :func:`bargainjax.certify`).
     """
 
     margin: jax.Array
@@ -590,12 +718,14 @@ class BlockingMargin(NamedTuple):
     primal_residual: jax.Array
     dual_residual: jax.Array
     gap: jax.Array
+    certificate: jax.Array
     tol: jax.Array
     status: jax.Array
+    num_steps: jax.Array
 
 
 def blocking_margin(F, payoffs, coalition: int, outside="alpha", *,
-                    tol: float | None = None) -> BlockingMargin:
+                    tol: float | None = None, max_players: int = _MAX_PLAYERS) -> BlockingMargin:
     r"""The blocking LP of one coalition: how much more than ``payoffs`` it can guarantee all
     its members (report §6.2, :math:`\nu^A(P)`; module docstring).
 
@@ -603,7 +733,7 @@ def blocking_margin(F, payoffs, coalition: int, outside="alpha", *,
     its members at once (e.g. 5 for players 1 and 2 in report Example 64).
 
     Args:
-        F, payoffs, outside, tol: as in :func:`core_membership`.
+        F, payoffs, outside, tol, max_players: as in :func:`core_membership`.
         coalition: non-empty bitmask (static Python int; bit ``i - 1`` is player ``i``).
 
     Returns:
@@ -612,31 +742,43 @@ def blocking_margin(F, payoffs, coalition: int, outside="alpha", *,
     Raises:
         ValueError: as :func:`core_membership`, and an empty or out-of-range ``coalition``.
     """
-    parts = _parts(F)
+    parts = _parts(F, max_players)
     n = len(parts)
     dt = parts[0].dtype
     coalition = _coalition(coalition, n)
     tol = _tol(tol, dt)
     x = _payoff_vector(payoffs, n, dt)
-    A, a_status = _matrix(parts, outside, tol)
+    parts_u, units = _units(parts)
+    out = _matrix(parts, parts_u, units, outside, tol)
     mask = jnp.asarray(members(n)[coalition], dt)
     tol = jnp.asarray(tol, dt)
+    xu = _unit_payoffs(units, x)
     # All coalitions' LPs (the batch core_membership compiles), then the one asked for.
-    sol = jax.tree_util.tree_map(lambda a: a[coalition - 1], _coalition_lps(parts, x, A, tol))
+    sol = jax.tree_util.tree_map(lambda a: a[coalition - 1],
+                                 _coalition_lps(parts_u, xu, out.unit, tol))
     owner = np.concatenate([np.full(p.shape[0], j) for j, p in enumerate(parts)])
     strategy = _split(sol.x[: len(owner)] * mask[jnp.asarray(owner, jnp.int32)], parts)
-    achieved = sum(si @ p for si, p in zip(strategy, parts)) + (1.0 - mask) @ A
+    achieved = sum(si @ p for si, p in zip(strategy, parts)) + (1.0 - mask) @ out.matrix
+    certificate = jnp.maximum(sol.certificate, out.certificate)
+    finite = jnp.all(jnp.isfinite(xu)) & jnp.all(jnp.isfinite(out.unit)) & out.finite
+    status, tol_eff = _status.certify(
+        certificate, tol, floor=_lp_floor(dt), inputs_finite=finite,
+        infeasible=sol.status == _status.Status.INFEASIBLE,
+        degenerate=out.degenerate | (sol.status == _status.Status.DEGENERATE))
     return BlockingMargin(
-        sol.value, achieved, strategy, sol.dual_ub * mask, sol.primal_residual,
-        sol.dual_residual, sol.gap, tol, _status.combine(a_status, sol.status),
+        _to_payoffs(units, sol.value), achieved, strategy, sol.dual_ub * mask,
+        sol.primal_residual, sol.dual_residual, sol.gap, certificate, tol_eff, status,
+        sol.num_steps + out.steps,
     )
 
 
 # ---------------------------------------------------------------------------- non-emptiness
 
 
-def _candidate_normals(Vs, p, eps=1e-10):
-    """Candidate vertices of the linearity cells of h_P on the simplex (module docstring)."""
+def _candidate_normals(Vs, p, max_candidates, eps=1e-10):
+    """Candidate vertices of the linearity cells of h_P on the simplex (module docstring).
+
+    Refuses (``ValueError``) before enumerating more than ``max_candidates`` subsets."""
     dirs = [np.eye(p)[m] for m in range(p)]
     for V in Vs:
         for a, b in itertools.combinations(range(V.shape[0]), 2):
@@ -646,6 +788,13 @@ def _candidate_normals(Vs, p, eps=1e-10):
                 d = d / norm
                 dirs.append(-d if d[np.flatnonzero(np.abs(d) > eps)[0]] < 0 else d)
     D = np.unique(np.round(np.array(dirs), 12), axis=0)
+    subsets = math.comb(D.shape[0], p - 1)
+    if subsets > max_candidates:
+        raise ValueError(
+            f"`F` needs {subsets} subsets of option differences for one coalition's supporting "
+            f"normals (> max_candidates = {max_candidates}); pass a larger `max_candidates` "
+            "to allow it (exact non-emptiness is for n <= 3, or n = 4 with few options)"
+        )
     out = set()
     for combo in itertools.combinations(range(D.shape[0]), p - 1):
         M = D[list(combo)]
@@ -667,18 +816,23 @@ class CoreNonemptiness(NamedTuple):
 
     Attributes:
         nonempty: ``()`` bool, ``margin >= -thr`` and the witness passes
-            :func:`core_membership` (an independent LP check).
-        margin: ``()`` :math:`\\mu^*` (module docstring): the largest ``μ`` such that some
-            ``x ∈ F`` is not blocked by any proper coalition even if that coalition could give
-            each member ``μ`` more; ``< 0`` proves the core empty, ``-margin`` is how much
-            every feasible point is blocked by.
+            :func:`core_membership` (an independent LP check); ``False`` unless ``status`` is
+            ``SUCCESSFUL``.
+        margin: ``()`` :math:`\\mu^*` (module docstring, payoff units): the largest ``μ`` such
+            that some ``x ∈ F`` is not blocked by any proper coalition even if that coalition
+            could give each member ``μ`` more; ``< 0`` proves the core empty, ``-margin`` is how
+            much every feasible point is blocked by.
         payoffs: ``(n,)`` the witness: a weakly Pareto-optimal point of ``F`` above the
             maximiser of :math:`\\mu^*` (in the core when ``nonempty``).
         strategy: tuple of ``(K_j,)`` mixed options realising ``payoffs``.
         membership: :class:`CoreMembership` of ``payoffs``.
         num_candidates: ``()`` the number of LPs solved (choices of supporting normals).
-        primal_residual, dual_residual, gap: ``()`` the maximising LP's certificate.
-        tol: ``()``; status: ``()`` :class:`bargainjax.Status`.
+        primal_residual, dual_residual, gap: ``()`` the maximising LP's diagnostics.
+        certificate: ``()`` the largest LP certificate among the maximising LP, the lift LP
+            and the witness's membership test (dimensionless; LPs posed in unit coordinates,
+            so invariant under common positive affine maps of the payoffs).
+        tol, status, num_steps: the contract fields (status from :func:`bargainjax.certify`;
+            ``num_steps`` counts the pivots of the maximising, lift and membership LPs).
     """
 
     nonempty: jax.Array
@@ -690,12 +844,18 @@ class CoreNonemptiness(NamedTuple):
     primal_residual: jax.Array
     dual_residual: jax.Array
     gap: jax.Array
+    certificate: jax.Array
     tol: jax.Array
     status: jax.Array
+    num_steps: jax.Array
+
+
+_CORE_MAX_PLAYERS = 4
 
 
 def core_nonempty(F, outside="alpha", *, tol: float | None = None,
-                  max_candidates: int = 50_000) -> CoreNonemptiness:
+                  max_candidates: int = 50_000,
+                  max_players: int = _CORE_MAX_PLAYERS) -> CoreNonemptiness:
     r"""Decide whether the core :math:`C^A` is non-empty, exactly, and return a witness.
 
     Enumerates, for every proper coalition ``P``, the candidate supporting normals
@@ -704,45 +864,56 @@ def core_nonempty(F, outside="alpha", *, tol: float | None = None,
     :math:`\max_{x \in F, \mu} \mu` s.t. :math:`\lambda_P \cdot x_P \ge h_P(\lambda_P) + \mu`,
     all in one batched :func:`~bargainjax.solve_lp` call.  The best value is :math:`\mu^*`; its
     maximiser is lifted to a weakly Pareto-optimal point of ``F`` (one more LP) and checked with
-    :func:`core_membership`.
+    :func:`core_membership`.  Everything is computed in unit coordinates (payoffs centred per
+    player, one common half-range) and the margin mapped back.
 
     The α-core and the eq. (62) core of an additively separable game are never empty (report
     Theorem 65, whose proof applies verbatim to :math:`A^\alpha`); the Nash-equilibrium core can
     be (Example 66, Proposition 67).
 
+    **Work cap.**  The number of LPs is the product over the ``2**n - 2`` proper coalitions of
+    their candidate counts, which grows doubly exponentially in ``n``: the method is for
+    ``n = 2, 3`` and small ``n = 4`` games.  It refuses, eagerly and before any LP is solved,
+    games with more than ``max_players`` players (default 4), and games needing more than
+    ``max_candidates`` choices of normals (or more subsets of option differences for one
+    coalition).
+
     Not usable under ``jit``: the candidates are enumerated from concrete data (numpy).
 
     Args:
         F, outside, tol: as in :func:`core_membership`.
-        max_candidates: cap on the number of LPs (products of candidate counts grow quickly with
-            ``n``: the method is for ``n = 2, 3`` and small ``n = 4`` games).
+        max_candidates: cap on the number of LPs (and on the subsets enumerated per coalition).
+        max_players: cap on ``n`` (default 4).
 
     Returns:
         :class:`CoreNonemptiness`.
 
     Raises:
-        ValueError: as :func:`core_membership`; traced inputs; more than ``max_candidates``
-            choices of normals.
+        ValueError: as :func:`core_membership`; traced inputs; more than ``max_players``
+            players; more than ``max_candidates`` choices of normals.
     """
-    parts = _parts(F)
+    _check_cap(max_candidates, "max_candidates")
+    parts = _parts(F, max_players)
     n = len(parts)
     dt = parts[0].dtype
     tol = _tol(tol, dt)
     if not all(v.is_concrete(p) for p in parts):
         raise ValueError("`F` must be concrete: core_nonempty enumerates from its values "
                          "(it cannot run under jit)")
-    A, a_status = _matrix(parts, outside, tol)
-    if not v.is_concrete(A):
+    parts_u, units = _units(parts)
+    out = _matrix(parts, parts_u, units, outside, tol)
+    if not v.is_concrete(out.matrix):
         raise ValueError("`outside` must be concrete (core_nonempty cannot run under jit)")
-    Vn = [np.asarray(p, np.float64) for p in parts]
-    An = np.asarray(A, np.float64)
+    Vn = [np.asarray(p, np.float64) for p in parts_u]
+    An = np.asarray(out.unit, np.float64)
     mem = members(n)
     proper = [S for S in range(1, 2**n - 1)]
     normals, heights = [], []
+    total = 1
     for S in proper:
         P = np.flatnonzero(mem[S])
         Lam = (np.ones((1, 1)) if len(P) == 1
-               else _candidate_normals([Vn[j][:, P] for j in P], len(P)))
+               else _candidate_normals([Vn[j][:, P] for j in P], len(P), max_candidates))
         outside_P = (~mem[S]).astype(float) @ An  # (n,)
         h = np.array([sum(np.max(Vn[j][:, P] @ lam) for j in P) + lam @ outside_P[P]
                       for lam in Lam])
@@ -750,14 +921,14 @@ def core_nonempty(F, outside="alpha", *, tol: float | None = None,
         full[:, P] = Lam
         normals.append(full)
         heights.append(h)
+        total *= len(h)
+        if total > max_candidates:  # refuse as soon as the product is known to be too big
+            raise ValueError(
+                f"`F` needs more than max_candidates = {max_candidates} choices of supporting "
+                "normals (LPs); pass a larger `max_candidates` to allow it (exact "
+                "non-emptiness is for n <= 3, or n = 4 with few options)"
+            )
     counts = [len(h) for h in heights]
-    total = int(np.prod(counts, dtype=np.float64))
-    if total > max_candidates:
-        raise ValueError(
-            f"`F` needs {total} choices of supporting normals (> max_candidates = "
-            f"{max_candidates}); exact non-emptiness is for small games (n <= 3, or n = 4 "
-            "with few options)"
-        )
     idx = np.array(list(itertools.product(*[range(c) for c in counts])))  # (C, proper)
     # Fixed-size chunks (the last padded by repeating the first choice): one compiled LP batch
     # serves every game of one shape.
@@ -767,37 +938,46 @@ def core_nonempty(F, outside="alpha", *, tol: float | None = None,
     H = np.stack([heights[q][idx[:, q]] for q in range(len(proper))], axis=1)  # (C, Q)
     tol_arr = jnp.asarray(tol, dt)
     best = None
+    steps = jnp.asarray(0, jnp.int32)
     for q in range(chunks):
         sl = slice(q * _CHUNK, (q + 1) * _CHUNK)
-        out = _combo_chunk(parts, jnp.asarray(Lam[sl], dt), jnp.asarray(H[sl], dt), tol_arr)
-        if best is None or float(out[0]) > float(best[0]):
-            best = out
-    mu, s0, status, pres, dres, gap = best
+        res = _combo_chunk(parts_u, jnp.asarray(Lam[sl], dt), jnp.asarray(H[sl], dt), tol_arr)
+        steps = steps + res[-1]
+        if best is None or float(res[0]) > float(best[0]):
+            best = res
+    mu, s0, flags, pres, dres, gap, cert, _ = best
     # Lift the maximiser x0 to a weakly Pareto-optimal point of F above it: the grand
     # coalition's blocking LP at x0 reaches x0 + t* 1 with t* >= 0 and no point of F is
     # strictly above what it reaches.
-    Vall = jnp.concatenate(parts, axis=0)
-    nv = Vall.shape[0]
-    x0 = s0 @ Vall
-    grand = _coalition_lps(parts, x0, A, tol_arr)
+    Vall_u = jnp.concatenate(parts_u, axis=0)
+    nv = Vall_u.shape[0]
+    x0 = s0 @ Vall_u
+    grand = _coalition_lps(parts_u, x0, out.unit, tol_arr)
     s1 = grand.x[-1, :nv]
-    x1 = s1 @ Vall
-    membership = _membership(parts, x1, A, a_status, tol_arr,
-                             _coalition_lps(parts, x1, A, tol_arr))
-    thr = _threshold(parts, x1, tol_arr)
-    status = _status.combine(status, grand.status[-1], membership.status)
+    x1u = s1 @ Vall_u
+    membership = _membership(parts_u, units, x1u, out, tol_arr,
+                             _coalition_lps(parts_u, x1u, out.unit, tol_arr))
+    thr = _threshold(parts_u, x1u, tol_arr)
+    certificate = jnp.maximum(jnp.maximum(cert, grand.certificate[-1]), membership.certificate)
+    status, tol_eff = _status.certify(
+        certificate, tol_arr, floor=_lp_floor(dt),
+        inputs_finite=(membership.status != _status.Status.NONFINITE) & flags[0],
+        infeasible=flags[1] | (membership.status == _status.Status.INFEASIBLE),
+        degenerate=flags[2] | (membership.status == _status.Status.DEGENERATE))
     return CoreNonemptiness(
-        nonempty=(mu >= -thr) & membership.in_core,
-        margin=mu,
-        payoffs=x1,
+        nonempty=(mu >= -thr) & membership.in_core & (status == 0),
+        margin=_to_payoffs(units, mu),
+        payoffs=s1 @ jnp.concatenate(parts, axis=0),
         strategy=_split(s1, parts),
         membership=membership,
         num_candidates=jnp.asarray(total),
         primal_residual=pres,
         dual_residual=dres,
         gap=gap,
-        tol=tol_arr,
+        certificate=certificate,
+        tol=tol_eff,
         status=status,
+        num_steps=steps + grand.num_steps[-1] + membership.num_steps,
     )
 
 
@@ -837,13 +1017,19 @@ def _combo_build(parts, Lam, H):
 
 @jax.jit
 def _combo_best(parts, sol):
+    """The best LP of a chunk: ``(value, x, (finite, infeasible, degenerate), primal residual,
+    dual residual, gap, certificate, pivots)``."""
     nv = sum(p.shape[0] for p in parts)
     ok = sol.status == 0
     best = jnp.argmax(jnp.where(ok, sol.value, -jnp.inf))
-    status = jnp.where(jnp.any(ok), 0, jnp.max(sol.status)).astype(jnp.int32)
     value = jnp.where(jnp.any(ok), sol.value[best], -jnp.inf)
-    return (value, sol.x[best, :nv], status, sol.primal_residual[best],
-            sol.dual_residual[best], sol.gap[best])
+    # No LP certified: report the worst certificate and what went wrong.
+    cert = jnp.where(jnp.any(ok), sol.certificate[best], jnp.max(sol.certificate))
+    flags = (~jnp.any(sol.status == _status.Status.NONFINITE),
+             ~jnp.any(ok) & jnp.all(sol.status == _status.Status.INFEASIBLE),
+             ~jnp.any(ok) & jnp.any(sol.status == _status.Status.DEGENERATE))
+    return (value, sol.x[best, :nv], flags, sol.primal_residual[best],
+            sol.dual_residual[best], sol.gap[best], cert, jnp.sum(sol.num_steps).astype(jnp.int32))
 
 
 # ------------------------------------------------------------------------ disagreement point
@@ -853,18 +1039,26 @@ class StableDisagreement(NamedTuple):
     """Result of :func:`stable_disagreement`.
 
     Attributes:
-        point: ``(n,)`` :math:`d_j = \\max_k V_j[k, j] + \\sum_{i \\ne j} A_{i,j}`.
+        point: ``(n,)`` :math:`d_j = \\max_k V_j[k, j] + \\sum_{i \\ne j} A_{i,j}` (payoff
+            units; a closed form in the option tables and ``A``).
         matrix: ``(n, n)`` the outsiders' matrix ``A`` used.
-        tol: ``()``; status: ``()`` the status of computing ``A`` (eq. 62's LPs).
+        certificate: ``()`` the certificate of computing ``A``: eq. (62)'s
+            :class:`ParetoMatrix` certificate for ``outside="pareto"``, ``0`` otherwise (closed
+            forms).
+        tol, status, num_steps: the contract fields (status from :func:`bargainjax.certify`;
+            ``num_steps`` the eq. 62 LP pivots, ``0`` for closed forms).
     """
 
     point: jax.Array
     matrix: jax.Array
+    certificate: jax.Array
     tol: jax.Array
     status: jax.Array
+    num_steps: jax.Array
 
 
-def stable_disagreement(F, outside="pareto", *, tol: float | None = None) -> StableDisagreement:
+def stable_disagreement(F, outside="pareto", *, tol: float | None = None,
+                        max_players: int = _MAX_PLAYERS) -> StableDisagreement:
     r"""The disagreement point proposed in report §6.2 after Example 66.
 
     .. math:: d_j = \max\{x_j : x \in \nu^A(\{j\})\} = \max_{\sigma_j} u_{j,j}(\sigma_j) +
@@ -872,19 +1066,25 @@ def stable_disagreement(F, outside="pareto", *, tol: float | None = None) -> Sta
 
     with ``A`` of eq. (62) by default: the best ``j`` can do alone against worst-case
     Pareto-optimal behaviour of the others.  With ``outside="nash"`` this is the Nash
-    equilibrium payoff vector, with ``"alpha"`` each player's security level.
+    equilibrium payoff vector, with ``"alpha"`` each player's security level.  The point is
+    equivariant under per-player positive affine maps of the payoffs whenever ``A`` is
+    (``"alpha"``, ``"nash"``; ``"pareto"`` in exact arithmetic).
 
     Args:
-        F, outside, tol: as in :func:`core_membership`.
+        F, outside, tol, max_players: as in :func:`core_membership` (``max_players`` matters
+            only for ``"pareto"``, whose LPs number ``n K 2**n``).
 
     Returns:
         :class:`StableDisagreement`.
     """
-    parts = _parts(F)
-    n = len(parts)
+    parts = _parts(F, max_players if isinstance(outside, str) and outside == "pareto" else None)
     dt = parts[0].dtype
     tol = _tol(tol, dt)
-    A, a_status = _matrix(parts, outside, tol)
+    parts_u, units = _units(parts)
+    out = _matrix(parts, parts_u, units, outside, tol)
     own_best = jnp.stack([jnp.max(p[:, j]) for j, p in enumerate(parts)])
-    d = own_best + jnp.sum(A, axis=0) - jnp.diagonal(A)
-    return StableDisagreement(d, A, jnp.asarray(tol, dt), jnp.asarray(a_status, jnp.int32))
+    d = own_best + jnp.sum(out.matrix, axis=0) - jnp.diagonal(out.matrix)
+    status, tol_eff = _status.certify(out.certificate, jnp.asarray(tol, dt),
+                                      floor=_lp_floor(dt), inputs_finite=out.finite,
+                                      degenerate=out.degenerate)
+    return StableDisagreement(d, out.matrix, out.certificate, tol_eff, status, out.steps)

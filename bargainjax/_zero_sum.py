@@ -4,9 +4,12 @@ r"""Two-player zero-sum matrix games, exact and entropy-regularised.
 
 the row player (``x``) maximising.  The certificate is the duality gap
 :math:`\max_i (My)_i - \min_j (x^\top M)_j \ge 0`, recomputed from best responses, which bounds
-how far both strategies' guarantees are from the value.
+how far both strategies' guarantees are from the value; it is reported relative to the payoff
+range (dimensionless), and its status comes from :func:`bargainjax.certify`.
 
-Algorithm (:func:`solve_zero_sum`), on the game rescaled to payoffs in ``[0, 1]``:
+Algorithm (:func:`solve_zero_sum`), on the game rescaled to payoffs in ``[0, 1]`` by one
+overflow-safe centre and scale for the whole matrix (:class:`bargainjax.PlayerScale`; a zero-sum
+game is invariant under common affine maps of ``M`` only), the value mapped back at the end:
 
 1. (``method="mirror"`` only) *Optimistic multiplicative weights* (entropic optimistic mirror
    descent; Rakhlin & Sridharan 2013, Daskalakis & Panageas 2019) with an adaptive step and
@@ -62,29 +65,39 @@ import jax.numpy as jnp
 from . import _linalg
 from . import _validate as v
 from ._simplex import best_response_gap, entropic_step, log_uniform
-from ._status import Status, default_tol
+from ._status import PlayerScale, Status, alias, certify, default_tol
 
 
 class ZeroSumSolution(NamedTuple):
     """Result of :func:`solve_zero_sum` (every field an array; batched under ``vmap``).
 
     Attributes:
-        value: ``()`` the value :math:`x^\\top M y` at the returned strategies.
+        value: ``()`` the value :math:`x^\\top M y` at the returned strategies (payoff units).
         row_strategy: ``(m,)`` the maximiser's mixed strategy ``x``.
         col_strategy: ``(k,)`` the minimiser's mixed strategy ``y``.
-        gap: ``()`` duality gap in payoff units (the certificate).
-        tol: ``()`` the tolerance ``gap`` was held to, in payoff units.
-        num_steps: ``()`` first-order iterations plus simplex pivots used.
+        certificate: ``()`` the duality gap :math:`\\max_i (My)_i - \\min_j (x^\\top M)_j`
+            *relative to the payoff range* :math:`\\max M - \\min M` (dimensionless; ``0``
+            for a constant matrix).  It bounds how far both strategies' guarantees, and
+            ``value``, are from :math:`\\operatorname{val}(M)`, in units of the range.
+            Recomputed from the returned strategies in unit coordinates (never overflows).
+        tol: ``()`` the tolerance the certificate was held to: the requested relative
+            tolerance plus the certificate's rounding floor (``4 eps``).
         status: ``()`` :class:`bargainjax.Status` code.
+        num_steps: ``()`` first-order iterations plus simplex pivots used.
+
+    Deprecated aliases (one release): ``gap`` is ``certificate`` (it was the gap in payoff
+    units before; multiply by the range for that).
     """
 
     value: jax.Array
     row_strategy: jax.Array
     col_strategy: jax.Array
-    gap: jax.Array
+    certificate: jax.Array
     tol: jax.Array
-    num_steps: jax.Array
     status: jax.Array
+    num_steps: jax.Array
+
+    gap = alias("certificate")
 
 
 class EntropicSolution(NamedTuple):
@@ -95,36 +108,50 @@ class EntropicSolution(NamedTuple):
             returned strategies (differentiable in ``M`` and ``τ``).
         row_strategy: ``(m,)`` ``x``, the maximiser's logit-equilibrium strategy.
         col_strategy: ``(k,)`` ``y``, the minimiser's.
-        residual: ``()`` the fixed-point residual in payoff units (the certificate):
-            :math:`\\max(\\|\\alpha - My\\|_\\infty, \\|\\beta + M^\\top x\\|_\\infty)` where
-            ``x = softmax(α/τ)``, ``y = softmax(β/τ)``.
-        gap: ``()`` the *unregularised* duality gap of ``(x, y)`` in ``M`` (informative: at the
-            exact fixed point it is at most :math:`\\tau(\\log m + \\log k)`).
-        tol: ``()`` the tolerance ``residual`` was held to, in payoff units.
-        num_steps: ``()`` Newton steps used.
+        duality_gap: ``()`` the *unregularised* duality gap of ``(x, y)`` in ``M`` relative to
+            the payoff range (informative: at the exact fixed point it is at most
+            :math:`\\tau(\\log m + \\log k) / (\\max M - \\min M)`).
+        certificate: ``()`` the fixed-point residual relative to the payoff range
+            (dimensionless): :math:`\\max(\\|\\alpha - My\\|_\\infty, \\|\\beta +
+            M^\\top x\\|_\\infty) / (\\max M - \\min M)` where ``x = softmax(α/τ)``,
+            ``y = softmax(β/τ)``; ``x`` and ``y`` are within about ``certificate × range / τ``
+            of the exact logit equilibrium.
+        tol: ``()`` the tolerance it was held to (request plus rounding floor ``4 eps``).
         status: ``()`` :class:`bargainjax.Status` code.
+        num_steps: ``()`` Newton steps used.
+
+    Deprecated aliases (one release): ``residual`` is ``certificate``; ``gap`` is
+    ``duality_gap`` (both were in payoff units before).
     """
 
     value: jax.Array
     row_strategy: jax.Array
     col_strategy: jax.Array
-    residual: jax.Array
-    gap: jax.Array
+    duality_gap: jax.Array
+    certificate: jax.Array
     tol: jax.Array
-    num_steps: jax.Array
     status: jax.Array
+    num_steps: jax.Array
+
+    residual = alias("certificate")
+    gap = alias("duality_gap")
 
 
 def _rel_tol(tol, dtype):
     """Validate ``tol``: ``None`` (the dtype's default), a positive number, or a traced scalar."""
     if tol is None:
-        return default_tol(dtype)
+        return default_tol(dtype, "zero_sum")
     if isinstance(tol, numbers.Real) or v.is_concrete(tol):
         t = float(tol) if isinstance(tol, numbers.Real) else float(jnp.asarray(tol))
         if not t > 0:
             raise ValueError(f"`tol` must be positive, got {tol}")
         return t
     return tol
+
+
+def _promote(M):
+    """Half precision cannot pivot reliably: solve it in float32."""
+    return M.astype(jnp.float32) if jnp.finfo(M.dtype).bits < 32 else M
 
 
 def _check_static_int(value, name: str, minimum: int) -> int:
@@ -492,7 +519,8 @@ def solve_zero_sum(
     Args:
         M: ``(m, k)`` payoffs to the row (maximising) player.
         tol: relative duality-gap tolerance: success means
-            ``gap <= tol * (max M - min M)``.  Default :func:`default_tol` of ``M``'s dtype
+            ``certificate <= tol`` (the gap relative to ``max M - min M``, up to the rounding
+            floor ``4 eps``).  Default ``default_tol(M.dtype, "zero_sum")``
             (``1e-9`` float64, ``1e-6`` float32).
         max_steps: cap on first-order iterations of ``method="mirror"`` (static).  Pivots of the
             exact simplex are capped separately at ``50 (m + k)``.
@@ -502,10 +530,20 @@ def solve_zero_sum(
             support polish, with the exact simplex only for instances still above ``tol``).
         check_every: first-order iterations between certificate checks / restarts (static).
 
+    **Units and invariance.**  The game is solved in unit coordinates: one centre ``c`` and
+    one half-range ``s`` for the whole matrix (:class:`bargainjax.PlayerScale`, computed
+    without forming ``max M - min M``, which overflows near ``1e308``), ``(M - c) / s`` in
+    ``[-1, 1]``; the value is mapped back as ``c + s v``.  A zero-sum game is invariant only
+    under *common* affine maps ``α M + β`` (``α > 0``): the strategies, ``certificate`` and
+    ``status`` for ``α M + β`` are those for ``M`` (up to the rounding of the data itself,
+    ``eps |β| / (α range)``), and the value is ``α val(M) + β``.  Integer matrices are cast
+    to float; half precision is solved in float32.
+
     Returns:
-        :class:`ZeroSumSolution`.  ``status`` is ``SUCCESSFUL`` when ``gap <= tol`` (or within a
-        few ulps of ``max |M|``, the rounding floor), ``MAX_STEPS_REACHED`` otherwise, and
-        ``NONFINITE`` for a (traced) ``M`` holding NaN or inf.
+        :class:`ZeroSumSolution`; ``status`` (by :func:`bargainjax.certify`) is
+        ``SUCCESSFUL`` when ``certificate <= tol``, ``IMPRECISE`` when ``tol`` is below the
+        rounding floor, ``MAX_STEPS_REACHED`` otherwise, and ``NONFINITE`` for a (traced)
+        ``M`` holding NaN or inf.
 
     Raises:
         ValueError: if ``M`` is not 2-D, is empty, or (when concrete) holds NaN/inf; if
@@ -524,6 +562,7 @@ def solve_zero_sum(
     if method not in ("mirror", "simplex"):
         raise ValueError(f"`method` must be 'simplex' or 'mirror', got {method!r}")
     v.finite(M, "M")
+    M = _promote(M)
     rel_tol = _rel_tol(tol, M.dtype)
     max_steps = _check_static_int(max_steps, "max_steps", 0)
     check_every = _check_static_int(check_every, "check_every", 1)
@@ -535,40 +574,61 @@ def _solve(M, rel_tol, max_steps, method, check_every):
     m, k = M.shape
     dt = M.dtype
     Ms = jax.lax.stop_gradient(M)
-    lo, hi = jnp.min(Ms), jnp.max(Ms)
-    scale = hi - lo
-    safe = jnp.where(scale > 0, scale, 1.0)
-    Mn = (Ms - lo) / safe
     finite = jnp.all(jnp.isfinite(Ms))
-    Mn = jnp.where(finite, Mn, 0.0)
+    units = _units(jnp.where(finite, Ms, 0.0))
+    Mu = jnp.where(finite, units.unit(Ms), 0.0)  # entries in [-1, 1]
+    Mn = 0.5 * Mu + 0.5  # entries in [0, 1], range 1: gaps here are relative to the range
+    floor = _floor(dt)
+    target = rel_tol + floor
     x = jnp.full(m, 1.0 / m, dt)
     y = jnp.full(k, 1.0 / k, dt)
     gap = best_response_gap(Mn, x, y)
     steps = jnp.asarray(0, jnp.int32)
     if method == "mirror":
-        x, y, gap, steps = _omwu(Mn, rel_tol, max_steps, check_every)
-    needed = gap > rel_tol
+        # Nothing can be certified below the floor: no first-order steps then (IMPRECISE).
+        x, y, gap, steps = _omwu(Mn, target, jnp.where(floor > rel_tol, 0, max_steps),
+                                 check_every)
+    needed = gap > target
     xs, ys, pivots = _simplex(Mn, needed, rel_tol)
     gs = best_response_gap(Mn, xs, ys)
     take = needed & (gs < gap)
     x, y = jnp.where(take, xs, x), jnp.where(take, ys, y)
     steps = steps + pivots
-    value, x, y = _saddle(M, jax.lax.stop_gradient(x), jax.lax.stop_gradient(y))
-    gap_abs = best_response_gap(Ms, x, y)
-    tol_abs = rel_tol * scale
-    status = _status(finite, gap_abs, tol_abs, lo, hi)
-    return ZeroSumSolution(value, x, y, gap_abs, tol_abs, steps, status)
+    x, y = jax.lax.stop_gradient(x), jax.lax.stop_gradient(y)
+    # The value through Danskin's JVP in unit coordinates (the units are constants), mapped
+    # back: no product of M's entries is formed in payoff units, so nothing overflows.
+    value_u, x, y = _saddle(jnp.where(finite, units.unit(M), 0.0), x, y)
+    value = units.restore(value_u)
+    certificate = jnp.maximum(0.5 * best_response_gap(Mu, x, y), 0.0)
+    status, tol = certify(certificate, rel_tol, floor=floor, inputs_finite=finite)
+    value = jnp.where(finite, value, jnp.nan)
+    return ZeroSumSolution(value, x, y, certificate, tol, status, steps)
 
 
-def _status(finite, certificate, tol_abs, lo, hi):
-    # Rounding floor: payoffs of magnitude |M| cannot certify below a few ulps of |M|.
-    floor = 8 * jnp.finfo(tol_abs.dtype).eps * jnp.maximum(jnp.abs(lo), jnp.abs(hi))
-    return jnp.where(
-        ~finite | ~jnp.isfinite(certificate),
-        Status.NONFINITE,
-        jnp.where(certificate <= jnp.maximum(tol_abs, floor), Status.SUCCESSFUL,
-                  Status.MAX_STEPS_REACHED),
-    ).astype(jnp.int32)
+def _units(M):
+    """One centre and one half-range for the whole matrix: a zero-sum game is invariant only
+    under common affine maps of ``M`` (its strategies; its value maps along)."""
+    return units_from_bounds(jnp.min(M), jnp.max(M))
+
+
+def units_from_bounds(lo, hi, *, common=False):
+    """:meth:`PlayerScale.from_bounds`, safe under ``jit``: the halves ``lo / 2``, ``hi / 2``
+    pass an optimisation barrier before they are combined, since XLA's simplifier otherwise
+    rewrites ``0.5 lo + 0.5 hi`` as ``0.5 (lo + hi)``, which overflows near ``1e308``."""
+    a, b = jax.lax.optimization_barrier((0.5 * jnp.asarray(lo), 0.5 * jnp.asarray(hi)))
+    center = a + b
+    half = b - a
+    if common:
+        half = jnp.broadcast_to(jnp.max(half), half.shape)
+    fallback = jnp.where(jnp.abs(center) > 0, jnp.abs(center), 1.0)
+    scale = jnp.where(half > 0, half, fallback)
+    return PlayerScale(jax.lax.stop_gradient(center), jax.lax.stop_gradient(scale))
+
+
+def _floor(dtype):
+    """Rounding floor of a gap relative to the range, computed in unit coordinates: ``4 eps``
+    (the duality gap of ``[-1, 1]`` payoffs carries a few ulps of rounding)."""
+    return 4 * float(jnp.finfo(dtype).eps)
 
 
 # ----------------------------------------------------------------- entropic (logit) game
@@ -645,7 +705,7 @@ def _entropic_newton(M, tau, tol_abs, max_steps):
     x0, y0 = jnp.full(m, 1.0 / m, dt), jnp.full(k, 1.0 / k, dt)
     alpha, beta = M @ y0, -(x0 @ M)
     ts = 0.5 ** jnp.arange(_BACKTRACK, dtype=dt)
-    tau_start = jnp.maximum(tau, jnp.max(M) - jnp.min(M))
+    tau_start = jnp.maximum(tau, jnp.max(M) - jnp.min(M))  # M in unit coordinates
 
     def merit(a, b, t):
         ra, rb = _entropic_residual(a, b, M, t)
@@ -756,13 +816,22 @@ def solve_zero_sum_entropic(
     Args:
         M: ``(m, k)`` payoffs to the row (maximising) player.
         temperature: ``τ > 0``, a scalar (dynamic: it can be traced, vmapped, differentiated).
-        tol: relative residual tolerance: success means ``residual <= tol * (max M - min M)``.
-            Default ``1e-9`` in float64, ``1e-6`` in float32.
+        tol: relative residual tolerance: success means ``certificate <= tol`` (the residual
+            relative to ``max M - min M``, up to the rounding floor ``4 eps``).  Default
+            ``default_tol(M.dtype, "zero_sum")``: ``1e-9`` in float64, ``1e-6`` in float32.
         max_steps: cap on Newton steps (static).
 
+    **Units and invariance.**  Solved in unit coordinates like :func:`solve_zero_sum`
+    (``M_u = (M - c) / s``, ``τ_u = τ / s`` with one centre and half-range for the matrix).
+    The logit equilibrium is invariant under common affine maps ``α M + β`` *together with*
+    ``τ → α τ``: strategies, certificate and status are unchanged and the value maps to
+    ``α v + β``.
+
     Returns:
-        :class:`EntropicSolution`; ``status`` is ``SUCCESSFUL``, ``MAX_STEPS_REACHED`` (also when
-        the line search stalls at the rounding floor) or ``NONFINITE``.
+        :class:`EntropicSolution`; ``status`` (by :func:`bargainjax.certify`) is
+        ``SUCCESSFUL``, ``MAX_STEPS_REACHED`` (also when the line search stalls at the rounding
+        floor), ``IMPRECISE`` (``tol`` below the floor) or ``NONFINITE`` (also when ``τ / s``
+        underflows).
 
     Raises:
         ValueError: if ``M`` is not 2-D, is empty or holds NaN/inf (when concrete); if
@@ -779,6 +848,7 @@ def solve_zero_sum_entropic(
     if M.shape[0] < 1 or M.shape[1] < 1:
         raise ValueError(f"`M` must have at least one row and one column, got shape {M.shape}")
     v.finite(M, "M")
+    M = _promote(M)
     tau = v.as_array(temperature, "temperature", ndim=0).astype(M.dtype)
     v.positive(tau, "temperature")
     rel_tol = _rel_tol(tol, M.dtype)
@@ -789,22 +859,29 @@ def solve_zero_sum_entropic(
 @functools.partial(jax.jit, static_argnames=("max_steps",))
 def _solve_entropic(M, tau, rel_tol, max_steps):
     Ms, taus = jax.lax.stop_gradient(M), jax.lax.stop_gradient(tau)
-    lo, hi = jnp.min(Ms), jnp.max(Ms)
+    dt = M.dtype
     finite = jnp.all(jnp.isfinite(Ms)) & jnp.isfinite(taus) & (taus > 0)
-    tol_abs = rel_tol * (hi - lo)
-    floor = 8 * jnp.finfo(M.dtype).eps * jnp.maximum(jnp.abs(lo), jnp.abs(hi))
-    safe_M = jnp.where(finite, Ms, 0.0)
-    safe_tau = jnp.where(finite, taus, 1.0)
-    alpha, beta, _, steps = _entropic_newton(safe_M, safe_tau, jnp.maximum(tol_abs, floor),
-                                             max_steps)
-    alpha, beta = _entropic_attach(M, tau, alpha, beta)
-    log_x = jax.nn.log_softmax(alpha / tau)
-    log_y = jax.nn.log_softmax(beta / tau)
+    units = _units(jnp.where(finite, Ms, 0.0))
+    # Unit coordinates: M_u = (M - c) / s in [-1, 1], τ_u = τ / s (the logit equilibrium of
+    # (M, τ) is that of (M_u, τ_u)); the units are constants, so derivatives flow through.
+    scale_only = PlayerScale(jnp.zeros((), dt), units.scale)
+    Mu = jnp.where(finite, units.unit(M), 0.0)
+    tau_u = jnp.where(finite, scale_only.unit(tau), 1.0)
+    tau_ok = tau_u > 0  # τ / s can underflow for a tiny τ against huge payoffs
+    tau_u = jnp.where(tau_ok, tau_u, 1.0)
+    floor = _floor(dt)
+    alpha, beta, _, steps = _entropic_newton(jax.lax.stop_gradient(Mu),
+                                             jax.lax.stop_gradient(tau_u),
+                                             2.0 * (rel_tol + floor), max_steps)
+    alpha, beta = _entropic_attach(Mu, tau_u, alpha, beta)
+    log_x = jax.nn.log_softmax(alpha / tau_u)
+    log_y = jax.nn.log_softmax(beta / tau_u)
     x, y = jnp.exp(log_x), jnp.exp(log_y)
     H_x, H_y = -jnp.sum(x * log_x), -jnp.sum(y * log_y)
-    value = x @ M @ y + tau * (H_x - H_y)
-    ra, rb = _entropic_residual(alpha, beta, M, tau)
-    residual = jax.lax.stop_gradient(jnp.maximum(jnp.max(jnp.abs(ra)), jnp.max(jnp.abs(rb))))
-    gap = jax.lax.stop_gradient(best_response_gap(M, x, y))
-    status = _status(finite, residual, tol_abs, lo, hi)
-    return EntropicSolution(value, x, y, residual, gap, tol_abs, steps, status)
+    value = units.restore(x @ Mu @ y + tau_u * (H_x - H_y))
+    ra, rb = _entropic_residual(alpha, beta, Mu, tau_u)
+    sg = jax.lax.stop_gradient
+    certificate = sg(0.5 * jnp.maximum(jnp.max(jnp.abs(ra)), jnp.max(jnp.abs(rb))))
+    gap = sg(jnp.maximum(0.5 * best_response_gap(Mu, x, y), 0.0))
+    status, tol = certify(certificate, rel_tol, floor=floor, inputs_finite=finite & tau_ok)
+    return EntropicSolution(value, x, y, gap, certificate, tol, status, steps)

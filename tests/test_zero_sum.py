@@ -26,6 +26,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 import bargainjax as bj
+from bargainjax._status import default_tol
 
 F64_TOL = 1e-9  # the documented default relative tolerance in float64
 F32_TOL = 1e-6  # ... and in float32
@@ -47,8 +48,7 @@ def _assert_certified(M, sol, rel_tol=F64_TOL, *, slack=1.0):
     gap = duality_gap(M, x, y)
     assert gap <= slack * rel_tol * scale + 1e-14, (gap, rel_tol * scale)
     assert int(sol.status) == int(bj.Status.SUCCESSFUL)
-    floor = 8 * np.finfo(np.asarray(sol.gap).dtype).eps * np.abs(M).max()
-    assert float(sol.gap) <= float(sol.tol) + floor
+    assert 0.0 <= float(sol.certificate) <= float(sol.tol) <= 2 * rel_tol
 
 
 def _np(sol):
@@ -231,7 +231,8 @@ def test_float32_every_instance_certifies():
     assert sols.value.dtype == jnp.float32
     scale = np.ptp(Ms, axis=(1, 2))
     assert np.all(np.asarray(sols.status) == 0)
-    assert np.all(np.asarray(sols.gap) <= F32_TOL * scale)
+    assert np.all(np.asarray(sols.certificate) <= np.asarray(sols.tol))
+    assert np.all(np.asarray(sols.tol) <= 2 * F32_TOL)
     # Recomputed in float64 from the float32 strategies, too.
     gaps = [duality_gap(M, x, y) for M, x, y in zip(Ms, sols.row_strategy, sols.col_strategy)]
     assert max(g / s for g, s in zip(gaps, scale)) <= F32_TOL
@@ -249,7 +250,7 @@ def test_float32_64x64_batch_certifies_with_cleanup_pass():
     sols = _np(jax.vmap(bj.solve_zero_sum)(jnp.asarray(Ms)))
     scale = np.ptp(Ms, axis=(1, 2))
     assert np.all(sols.status == 0)
-    assert np.all(sols.gap <= F32_TOL * scale)
+    assert np.all(sols.certificate <= sols.tol)
     M = Ms[29]
     assert duality_gap(M, sols.row_strategy[29], sols.col_strategy[29]) <= F32_TOL * scale[29]
     assert float(sols.value[29]) == pytest.approx(lp_value(M).value, abs=2e-6)
@@ -258,10 +259,13 @@ def test_float32_64x64_batch_certifies_with_cleanup_pass():
 def test_float64_default_tolerance_and_steps():
     Ms = _random_games(3, 6, 16, 16)
     sols = _np(jax.vmap(bj.solve_zero_sum)(jnp.asarray(Ms)))
-    np.testing.assert_allclose(sols.tol, F64_TOL * np.ptp(Ms, axis=(1, 2)), rtol=1e-12)
+    # The tolerance is relative: the request plus the rounding floor 4 eps.
+    eps = np.finfo(np.float64).eps
+    assert default_tol(np.float64, "zero_sum") == F64_TOL
+    np.testing.assert_allclose(sols.tol, F64_TOL + 4 * eps, rtol=1e-12)
     assert np.all(np.asarray(sols.num_steps) > 0)
     loose = jax.vmap(lambda M: bj.solve_zero_sum(M, tol=1e-3))(jnp.asarray(Ms))
-    np.testing.assert_allclose(loose.tol, 1e-3 * np.ptp(Ms, axis=(1, 2)), rtol=1e-12)
+    np.testing.assert_allclose(loose.tol, 1e-3 + 4 * eps, rtol=1e-12)
 
 
 # -------------------------------------------------------------------------- transforms
@@ -401,7 +405,7 @@ def test_degenerate_games_still_certify():
     # All payoffs equal: every strategy pair is optimal, gap exactly 0.
     sol = bj.solve_zero_sum(jnp.asarray(deg["const"]))
     assert float(sol.value) == pytest.approx(0.7, abs=1e-15)
-    assert float(sol.gap) == 0.0 and int(sol.status) == 0
+    assert float(sol.certificate) == 0.0 and int(sol.status) == 0
     # Duplicated rows and columns: same value as the game without them.
     sol = bj.solve_zero_sum(jnp.asarray(deg["dup"]))
     _assert_certified(deg["dup"], sol)
@@ -484,7 +488,7 @@ def test_entropic_fixed_point_value_and_temperature_limit():
     for i, (M, tau) in enumerate(zip(Ms, ts)):
         x, y = np.asarray(sols.row_strategy[i]), np.asarray(sols.col_strategy[i])
         # The logit fixed point (to the residual amplified by 1/τ).
-        atol = 4 * float(sols.tol[i]) / tau + 1e-12
+        atol = 4 * float(sols.tol[i]) * np.ptp(M) / tau + 1e-12
         np.testing.assert_allclose(x, _softmax(M @ y / tau), atol=atol)
         np.testing.assert_allclose(y, _softmax(-(x @ M) / tau), atol=atol)
         value = x @ M @ y + tau * (_entropy(x) - _entropy(y))
@@ -494,7 +498,7 @@ def test_entropic_fixed_point_value_and_temperature_limit():
         assert abs(value - lp_value(M).value) <= tau * np.log(5) + 1e-9
         gap = duality_gap(M, x, y)
         assert gap <= tau * (np.log(3) + np.log(5)) + 1e-8
-        assert float(sols.gap[i]) == pytest.approx(gap, abs=1e-12)
+        assert float(sols.duality_gap[i]) == pytest.approx(gap / np.ptp(M), abs=1e-12)
 
 
 def test_entropic_matching_pennies_is_uniform():
