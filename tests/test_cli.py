@@ -97,8 +97,8 @@ def test_registering_a_concept_makes_it_available(bos, capsys, monkeypatch):
     @_cli.register("first-cell", "payoffs of the first profile")
     def _first(game, options):
         u = np.asarray(game.outcomes[0])
-        return _cli._result(game, "first-cell", payoffs=u, certificate="none", gap=0.0,
-                            tol=0.0, status=0)
+        return _cli._result(game, "first-cell", payoffs=u, certificate="none",
+                            contract=(0.0, 0.0, 0, 0))
 
     r = solve_json(capsys, bos, "--concept", "first-cell")
     assert r["payoffs"] == [2.0, 1.0]
@@ -213,7 +213,7 @@ def test_zero_sum_game_has_no_bargaining_solution(tmp_path, capsys):
     (["solve", "{missing}", "--concept", "nbs"], "cannot read"),
     (["solve", "{bad}", "--concept", "nbs"], "malformed .nfg"),
     (["solve", "{bos}", "--concept", "nbs", "--disagreement", "1,2,3"], "one entry per player"),
-    (["solve", "{bos}", "--concept", "nbs", "--disagreement", "a,b"], "comma-separated"),
+    (["solve", "{bos}", "--concept", "nbs", "--disagreement", "a,b"], "is not a number"),
     (["solve", "{bos}", "--concept", "nbs", "--weights", "1"], "one entry per player"),
     (["solve", "{bos}", "--concept", "nbs", "--weights", "-1,1"], "weights"),
     (["solve", "{three}", "--concept", "zero-sum"], "two-player"),
