@@ -215,8 +215,10 @@ def _legacy_contract(result, fields, game, rel_tol):
         elif name == "ThreatPoint":
             rel = 1e-7 if rel_tol is None else rel_tol
             tol = rel * (float(U.max() - U.min()) or 1.0)
-        else:  # CocoEquilibrium: the requested tolerance
+        elif name == "CocoEquilibrium":  # the requested tolerance
             tol = 1e-6 if rel_tol is None else rel_tol
+        else:  # e.g. SecurityLevels, of which only the status is read
+            tol = math.nan
     steps = next((int(np.max(np.asarray(getattr(result, f)))) for f in
                   ("num_steps", "num_iterations") if f in fields), None)
     return cert, tol, status, steps
@@ -621,6 +623,10 @@ def format_human(out: dict, concept: Concept) -> str:
         lines.append(f"note: {out['note']}")
     if "disagreement_source" in out:
         lines.append(f"disagreement point: {out['disagreement_source']}")
+    if "ideal" in out:
+        where = {"rational": "the individually rational part {u in F: u >= d}",
+                 "feasible": "all of F"}.get(out["ideal"], out["ideal"])
+        lines.append(f"ideal point: each player's best payoff over {where} ({out['ideal']})")
     header = ["player", "payoff"]
     cols = [out["payoffs"]]
     if "disagreement" in out:
@@ -630,7 +636,8 @@ def format_human(out: dict, concept: Concept) -> str:
         header.append("bargaining weight")
         cols.append(out["bargaining_weights"])
     if "weights" in out:
-        header.append("weight" if out["concept"] in ("utilitarian", "coco-value", "coco-equilibrium")
+        header.append("weight" if out["concept"] in ("utilitarian", "coco-value",
+                                                     "coco-equilibrium")
                       else "supporting weight")
         cols.append(out["weights"])
     rows = [[name] + [_g(c[i]) for c in cols] for i, name in enumerate(out["players"])]

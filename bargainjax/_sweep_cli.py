@@ -32,9 +32,13 @@ The batch runs through :func:`bargainjax.sweep` (one compilation of the vmapped 
 solver for all chunks; chunks sharded over the global devices :func:`jax.devices`) and the
 command writes, into ``--out DIR``:
 
-* ``summary.json``: the config, the batch size, devices and processes, compile and run seconds,
-  the count per :class:`~bargainjax.Status` and the certificate's maximum and median;
-* ``results.npz``: per instance ``payoffs``, ``certificate``, ``tol``, ``status``, the inputs
+* ``summary.json`` (strict JSON; ``null`` where a number is not finite): the config, the batch
+  size, devices and processes, compile and run seconds, the count per
+  :class:`~bargainjax.Status`, the batch ``status`` and ``message`` (the first failing
+  instance's, else successful: the one batch rule of ``bj.check``) and the certificate's
+  maximum and median;
+* ``results.npz``: per instance ``payoffs`` and the results' own ``certificate``, ``tol``,
+  ``status`` (and ``num_steps`` where the solver counts them), the inputs
   (``disagreement``, ``weights``, ``game_index``, ``grid_index``) and the concept's own fields;
 * ``certificates.png`` (histogram of ``log10(certificate / tol)``) and ``payoffs.png`` (the
   first two players' payoffs, failures marked), when matplotlib is installed.
@@ -93,12 +97,17 @@ def _contract(r, legacy_tol=None):
     contract fields, as they are (sweep code computes no status or tolerance of its own).
 
     ``legacy_tol(r)`` serves only the pre-contract fallback below."""
+    import jax.numpy as jnp
+
     fields = set(r._fields)
     if not {"certificate", "tol", "status"} <= fields:
         # PRE-MERGE FALLBACK (issue 10): old field names (``gap``) and no ``tol`` on CocoValue /
         # CocoEquilibrium; delete once every result type carries the contract fields.
         cert = r.certificate if "certificate" in fields else r.gap
-        tol = r.tol if "tol" in fields else legacy_tol(r)
+        if "tol" in fields:
+            tol = r.tol
+        else:  # SecurityLevels had no tol either (only its certificate and status are read)
+            tol = legacy_tol(r) if legacy_tol is not None else jnp.full_like(cert, jnp.nan)
         return cert, tol, r.status, getattr(r, "num_steps", None)
     return r.certificate, r.tol, r.status, getattr(r, "num_steps", None)
 

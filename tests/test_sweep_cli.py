@@ -211,6 +211,19 @@ def test_security_levels_are_the_default_disagreement(tmp_path):
     assert batch.security and batch.inputs["U"].shape == (1, 2, 2, 2)
 
 
+def test_sweep_from_security_levels(tmp_path, capsys):
+    # BoS: security levels (2/3, 2/3) (maximin of [[2, 0], [0, 1]]), egalitarian (1.5, 1.5)
+    cfg = _write(tmp_path, 'concept = "egalitarian"\n[games]\nsource = "nfg"\nfile = "bos.nfg"\n')
+    code, _, err = _sweep(capsys, cfg, "--out", tmp_path / "o")
+    assert code == 0, err
+    r = np.load(tmp_path / "o" / "results.npz")
+    np.testing.assert_allclose(r["disagreement"][0], [2 / 3, 2 / 3], atol=1e-9)
+    np.testing.assert_allclose(r["payoffs"][0], [1.5, 1.5], atol=1e-8)
+    assert r["status"][0] == 0 and r["certificate"][0] <= r["tol"][0]
+    s = json.loads((tmp_path / "o" / "summary.json").read_text(), parse_constant=_no_constant)
+    assert s["status"] == "successful" and s["disagreement_source"].startswith("security")
+
+
 _SHARDED = textwrap.dedent("""
     import sys, numpy as np, jax
     from bargainjax._cli import main
