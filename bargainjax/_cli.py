@@ -862,8 +862,8 @@ def build_parser() -> argparse.ArgumentParser:
                    f"{COCO_EQ_DEFAULT_STARTS})")
     s.add_argument("--ideal", choices=IDEALS,
                    help="ksbs: each player's ideal payoff over the individually rational part "
-                   "{u in F: u >= d} (rational, Kalai and Smorodinsky's definition) or over all "
-                   "of F (feasible)")
+                   "{u in F: u >= d} (rational, Kalai and Smorodinsky's definition; the "
+                   "library's default) or over all of F (feasible)")
     s.add_argument("--max-coalitions", metavar="N",
                    help="coco-value, coco-equilibrium: the most coalitions to fight (the work "
                    "grows as 2**players); raise it for larger games")
