@@ -3,7 +3,8 @@ r"""The ``bargainjax`` command line, in the manner of Gambit's ``gambit-*`` tool
 Subcommands::
 
     bargainjax solve GAME --concept C [--disagreement d1,d2,...] [--weights w1,...]
-                                      [--tol T] [--all] [--starts N] [--json] [--debug]
+                                      [--tol T] [--all] [--starts N] [--ideal I]
+                                      [--max-coalitions N] [--json] [--debug]
     bargainjax run CONFIG.toml [--out DIR]
     bargainjax reproduce [--out DIR] [--configs DIR]
     bargainjax sweep CONFIG.toml [--out DIR] [--devices N] [--distributed] [--quiet]
@@ -16,11 +17,35 @@ the :func:`register` decorator; ``--concept`` accepts exactly its keys.  The set
 feasible set :math:`F = \operatorname{conv}\{U(x)\}`; without ``--disagreement`` the
 disagreement point is every player's security level (maximin against all others jointly).
 
+Options:
+
+* ``--disagreement`` and ``--weights`` are comma-separated plain decimal numbers, one per
+  player (``-1.5,2e-3``): no empty entries, no ``nan``/``inf``, ASCII digits only.  ``--tol``
+  is a positive number: the solver's relative certificate tolerance (default: the solver's).
+* ``--ideal rational|feasible`` (``ksbs`` only): where each player's ideal payoff is taken.
+  ``rational`` (the library's default) is Kalai and Smorodinsky's (1975) definition, the best
+  payoff over the individually rational part :math:`\{u \in F : u \ge d\}`; ``feasible`` takes
+  it over all of :math:`F`, the convention of the report the library reproduces.  They differ
+  when some point of :math:`F` is worse than ``d`` for someone, the normal case from security
+  levels.
+* ``--max-coalitions N`` (``coco-value``, ``coco-equilibrium``): the CoCo value solves one
+  zero-sum fight per coalition, :math:`2^{n-1} - 1` of them, so it refuses games with more than
+  the library's limit (``max_coalitions``); ``N`` raises it.  ``coco-equilibrium`` allows at most
+  5 players by default (every step fights all coalitions), ``floor(log2 N)`` with
+  ``--max-coalitions N``.
+
+The command prints the solver's own contract fields: ``certificate`` (its value), ``tol`` and
+``status``; it computes no status or tolerance of its own.
+
 Exit status: 0 success; 1 the solver ran but did not certify its answer (its status is not
-``successful``); 2 an error: bad input or options, an unreadable or malformed file, or a concept
-that does not apply to the game (e.g. ``zero-sum`` with three players, or a disagreement point
-that no feasible payoff improves on).  Errors are one line on standard error,
-``bargainjax: error: <message>``; ``--debug`` re-raises them with the traceback instead.
+``successful``: e.g. ``max_steps_reached``, ``nonfinite``, ``imprecise``), or an answer holds a
+number that is not finite in float64; 2 an error: bad input or options, an unreadable, empty or
+malformed file or standard input, a game above a work limit, or a concept that does not apply to
+the game (e.g. ``zero-sum`` with three players, or status ``infeasible``: a disagreement point
+that no feasible payoff strictly improves on).  Errors are one line on standard error,
+``bargainjax: error: <message>``; ``--debug`` re-raises them with the traceback instead.  On
+exit 0 every printed number is finite and ``--json`` prints strict JSON (no ``NaN`` or
+``Infinity``).
 
 Computation is in float64 (``jax_enable_x64`` is switched on before anything is computed).
 Each run is a fresh process, so compiling the solvers dominates small games; the command keeps
@@ -36,6 +61,7 @@ import argparse
 import json
 import math
 import os
+import re
 import sys
 import warnings
 from typing import Callable, NamedTuple
@@ -73,6 +99,8 @@ class Options(NamedTuple):
     tol: float | None
     all_solutions: bool = False  # --all (or --starts N): search for several solutions
     starts: int | None = None  # --starts N
+    ideal: str | None = None  # --ideal rational|feasible (ksbs)
+    max_coalitions: int | None = None  # --max-coalitions N (coco-value, coco-equilibrium)
 
 
 class Concept(NamedTuple):
@@ -86,6 +114,8 @@ class Concept(NamedTuple):
         weights: whether ``--weights`` applies.
         tol: whether ``--tol`` applies.
         multi: whether ``--all`` / ``--starts`` apply.
+        ideal: whether ``--ideal`` applies.
+        max_coalitions: whether ``--max-coalitions`` applies.
     """
 
     name: str
@@ -95,19 +125,22 @@ class Concept(NamedTuple):
     weights: bool = False
     tol: bool = True
     multi: bool = False
+    ideal: bool = False
+    max_coalitions: bool = False
 
 
 CONCEPTS: dict[str, Concept] = {}
 
 
 def register(name: str, summary: str, *, disagreement=False, weights=False, tol=True,
-             multi=False):
+             multi=False, ideal=False, max_coalitions=False):
     """Decorator adding ``solve(game, options) -> dict`` to :data:`CONCEPTS` under ``name``."""
 
     def deco(fn):
         if name in CONCEPTS:
             raise ValueError(f"concept {name!r} is already registered")
-        CONCEPTS[name] = Concept(name, summary, fn, disagreement, weights, tol, multi)
+        CONCEPTS[name] = Concept(name, summary, fn, disagreement, weights, tol, multi, ideal,
+                                 max_coalitions)
         return fn
 
     return deco
@@ -117,15 +150,94 @@ def register(name: str, summary: str, *, disagreement=False, weights=False, tol=
 
 
 def _floats(x) -> list:
-    """JSON-ready list of Python floats (NaN/inf become ``None``)."""
-    return [float(v) if math.isfinite(float(v)) else None for v in np.asarray(x, float).ravel()]
+    """JSON-ready list of Python floats.  Non-finite values are kept (as NaN/inf) so that
+    :func:`_nonfinite` finds them: the command never prints them (exit 1 instead)."""
+    return [float(v) for v in np.asarray(x, float).ravel()]
 
 
 def _status(code) -> tuple[str, str]:
-    import bargainjax as bj
+    """``(name, message)`` of a status or a batch of statuses, reduced by the one batch rule
+    (:func:`bargainjax._status.batch_status`)."""
+    from ._status import batch_status
 
-    s = bj.Status(int(np.max(np.asarray(code))))
+    s = batch_status(code)
     return s.name.lower(), s.message
+
+
+def _scalar(x) -> float:
+    return float(np.max(np.asarray(x, float))) if np.size(x) else math.nan
+
+
+def _contract(result, *, game=None, rel_tol=None) -> tuple[float, float, int, int | None]:
+    """``(certificate, tol, status, num_steps)`` of a result: its contract fields, printed as
+    they are (the command never computes a status or a tolerance of its own).
+
+    ``game`` and ``rel_tol`` (the ``--tol`` given, or ``None``) serve only the pre-contract
+    fallback in :func:`_legacy_contract`.
+    """
+    fields = set(getattr(result, "_fields", ()))
+    if not {"certificate", "tol", "status"} <= fields:
+        # PRE-MERGE FALLBACK (issue 10): delete this branch and _legacy_contract once every
+        # result type carries certificate/tol/status/num_steps.
+        return _legacy_contract(result, fields, game, rel_tol)
+    from ._status import batch_status
+
+    steps = getattr(result, "num_steps", None)
+    return (_scalar(result.certificate), _scalar(result.tol), int(batch_status(result.status)),
+            None if steps is None else int(np.max(np.asarray(steps))))
+
+
+def _legacy_contract(result, fields, game, rel_tol):
+    # PRE-MERGE FALLBACK (issue 10), to be deleted after the merge: reads the old field names
+    # (gap, zero_sum_gap + max_improvement + is_threat_point, no tol on CocoValue /
+    # CocoEquilibrium / ThreatPoint) the way the command line did before the result contract.
+    from ._status import batch_status
+
+    name = type(result).__name__
+    if "certificate" in fields:
+        cert = _scalar(result.certificate)
+    elif "gap" in fields:
+        cert = _scalar(result.gap)
+    else:  # ThreatPoint
+        cert = max(_scalar(result.zero_sum_gap), _scalar(result.max_improvement))
+    if "status" in fields:
+        status = int(batch_status(result.status))
+    else:  # ThreatPoint
+        status = 0 if bool(result.is_threat_point) else 1
+    if "tol" in fields:
+        tol = _scalar(result.tol)
+    else:
+        U = np.asarray(game.payoffs, float).reshape(game.num_players, -1)
+        if name == "CocoValue":
+            rel = 1e-9 if rel_tol is None else rel_tol
+            a = np.asarray(result.weights, float)
+            tol = rel * max(float(np.sum(a * (U.max(1) - U.min(1)))), 1e-300)
+        elif name == "ThreatPoint":
+            rel = 1e-7 if rel_tol is None else rel_tol
+            tol = rel * (float(U.max() - U.min()) or 1.0)
+        elif name == "CocoEquilibrium":  # the requested tolerance
+            tol = 1e-6 if rel_tol is None else rel_tol
+        else:  # e.g. SecurityLevels, of which only the status is read
+            tol = math.nan
+    steps = next((int(np.max(np.asarray(getattr(result, f)))) for f in
+                  ("num_steps", "num_iterations") if f in fields), None)
+    return cert, tol, status, steps
+
+
+def _call(fn, *args, **kwargs):
+    """``fn(*args, **kwargs)`` without the keywords whose value is ``None`` (the API's
+    defaults apply)."""
+    return fn(*args, **{k: v for k, v in kwargs.items() if v is not None})
+
+
+def _accepts(fn, keyword: str) -> bool:
+    """Whether ``fn`` takes the keyword argument ``keyword``."""
+    import inspect
+
+    try:
+        return keyword in inspect.signature(fn).parameters
+    except (TypeError, ValueError):
+        return False
 
 
 def _joint_support(game, p) -> list:
@@ -142,7 +254,10 @@ def _joint_support(game, p) -> list:
     return sorted(out, key=lambda e: -e["probability"])
 
 
-def _result(game, concept, *, payoffs, certificate, gap, tol, status, **extra) -> dict:
+def _result(game, concept, *, payoffs, certificate, contract, **extra) -> dict:
+    """The JSON-ready result: ``certificate`` names the certificate; ``contract`` is
+    ``(certificate, tol, status, num_steps)`` from :func:`_contract`."""
+    value, tol, status, steps = contract
     name, message = _status(status)
     out = {
         "concept": concept,
@@ -150,24 +265,28 @@ def _result(game, concept, *, payoffs, certificate, gap, tol, status, **extra) -
         "players": list(game.player_names),
         "payoffs": _floats(payoffs),
     }
+    if steps is not None:
+        out["num_steps"] = steps
     out.update(extra)
-    out["certificate"] = {"name": certificate, "value": float(gap), "tol": float(tol)}
+    out["certificate"] = {"name": certificate, "value": float(value), "tol": float(tol)}
     out["status"] = name
     out["message"] = message
     return out
 
 
-def _disagreement(game, options) -> tuple[np.ndarray, str, float]:
-    """The disagreement point, where it came from, and its own error bound (payoff units)."""
+def _disagreement(game, options) -> tuple[np.ndarray, str]:
+    """The disagreement point and where it came from."""
     import bargainjax as bj
 
     if options.disagreement is not None:
-        return np.asarray(options.disagreement, float), "given (--disagreement)", 0.0
+        return np.asarray(options.disagreement, float), "given (--disagreement)"
     sl = bj.security_levels(game)
-    name, message = _status(sl.status)
-    if name != "successful":
-        raise CommandError(f"could not certify the players' security levels: {message}", 1)
-    return np.asarray(sl.levels, float), SECURITY_SOURCE, float(sl.gap)
+    status = _contract(sl, game=game)[2]
+    if status != 0:
+        name, message = _status(status)
+        raise CommandError(f"could not certify the players' security levels: {name} ({message})",
+                           1)
+    return np.asarray(sl.levels, float), SECURITY_SOURCE
 
 
 def _no_improvement(d, source) -> CommandError:
@@ -182,32 +301,40 @@ def _no_improvement(d, source) -> CommandError:
     )
 
 
-def _set_based(game, options, concept, solver, certificate):
-    """Shared body of nbs / ksbs / egalitarian over the correlated feasible set."""
+def _set_based(game, options, concept, solver, certificate, **extra):
+    """Shared body of nbs / ksbs / egalitarian over the correlated feasible set.
+
+    The solver's status decides: ``INFEASIBLE`` (no feasible point strictly improves on the
+    disagreement point, decided by the solver in each player's own units) is the refusal.
+    """
     import bargainjax as bj
 
+    from ._status import Status
+
     F = bj.correlated_set(game)
-    d, source, d_err = _disagreement(game, options)
+    d, source = _disagreement(game, options)
     try:
         sol = solver(F, d)
     except ValueError as err:
+        # PRE-MERGE FALLBACK (issue 10): the solvers raised instead of returning INFEASIBLE;
+        # delete this clause after the merge.
         if "no strict improvement" in str(err):
             raise _no_improvement(d, source) from err
         raise
-    u = np.asarray(sol.payoffs, float)
-    points = np.asarray(F.points, float)
-    scale = max(float(np.max(points) - np.min(points)), float(np.max(np.abs(points))), 1e-300)
-    # A "solution" whose gains are at rounding level means d is (numerically) Pareto optimal.
-    floor = max(math.sqrt(np.finfo(float).eps) * scale, 4.0 * d_err)
-    if int(sol.status) == int(bj.Status.INFEASIBLE) or np.min(u - d) <= floor:
+    contract = _contract(sol, game=game, rel_tol=options.tol)
+    if contract[2] == Status.INFEASIBLE:
         raise _no_improvement(d, source)
     p = np.asarray(sol.strategy[0], float)
     return _result(
-        game, concept, payoffs=u, certificate=certificate, gap=sol.gap, tol=sol.tol,
-        status=sol.status, weights=_floats(sol.weights), disagreement=_floats(d),
-        disagreement_source=source, strategies=_floats(p), support=_joint_support(game, p),
-        num_steps=int(sol.num_steps),
+        game, concept, payoffs=sol.payoffs, certificate=certificate, contract=contract,
+        weights=_floats(sol.weights), disagreement=_floats(d), disagreement_source=source,
+        strategies=_floats(p), support=_joint_support(game, p), **extra,
     )
+
+
+def _player_support(game, strategies) -> list:
+    return [[{"strategy": game.strategy_names[i][a], "probability": float(s[a])}
+             for a in np.flatnonzero(s > _SUPPORT_EPS)] for i, s in enumerate(strategies)]
 
 
 # ----------------------------------------------------------------------------- concepts
@@ -224,31 +351,28 @@ def _zero_sum(game, options):
         )
     A = np.asarray(game.payoffs[0], float)
     B = np.asarray(game.payoffs[1], float)
-    sol = bj.solve_zero_sum(game.payoffs[0], tol=options.tol)
+    sol = _call(bj.solve_zero_sum, game.payoffs[0], tol=options.tol)
     x, y = np.asarray(sol.row_strategy, float), np.asarray(sol.col_strategy, float)
-    payoffs = [float(x @ A @ y), float(x @ B @ y)]
-    # The solver also accepts a gap within a few ulps of max|A| (the rounding floor).
-    tol = max(float(sol.tol), 8 * np.finfo(float).eps * float(np.max(np.abs(A))))
-    extra = {}
-    if not np.allclose(B, -A, rtol=0, atol=1e-12 * max(1.0, float(np.max(np.abs(A))))):
-        c = A + B
-        if np.allclose(c, c.flat[0], rtol=0, atol=1e-12 * max(1.0, float(np.max(np.abs(c))))):
-            extra["note"] = (f"constant-sum game (A + B = {c.flat[0]:.6g}): solved as the "
-                             "zero-sum game of player 1's payoffs, which has the same optimal "
-                             "strategies")
-        else:
-            extra["note"] = ("not a zero-sum game (B != -A): solved as the zero-sum game of "
-                             "player 1's payoffs A; player 2's own payoffs are ignored by the "
-                             "solution and only evaluated at it")
-    support = [
-        [{"strategy": game.strategy_names[i][a], "probability": float(s[a])}
-         for a in np.flatnonzero(s > _SUPPORT_EPS)]
-        for i, s in enumerate((x, y))
-    ]
+    with np.errstate(all="ignore"):  # payoffs near the float64 limit: checked for inf below
+        payoffs = [float(x @ A @ y), float(x @ B @ y)]
+        extra = {}
+        big = float(np.max(np.abs(A)))
+        if not np.allclose(B, -A, rtol=0, atol=1e-12 * max(1.0, big)):
+            c = A + B
+            cbig = float(np.max(np.abs(c)))
+            if math.isfinite(cbig) and np.allclose(c, c.flat[0], rtol=0,
+                                                   atol=1e-12 * max(1.0, cbig)):
+                extra["note"] = (f"constant-sum game (A + B = {c.flat[0]:.6g}): solved as the "
+                                 "zero-sum game of player 1's payoffs, which has the same "
+                                 "optimal strategies")
+            else:
+                extra["note"] = ("not a zero-sum game (B != -A): solved as the zero-sum game "
+                                 "of player 1's payoffs A; player 2's own payoffs are ignored "
+                                 "by the solution and only evaluated at it")
     return _result(
-        game, "zero-sum", payoffs=payoffs, certificate="duality_gap", gap=sol.gap, tol=tol,
-        status=sol.status, value=float(sol.value), strategies=[_floats(x), _floats(y)],
-        support=support, num_steps=int(sol.num_steps), **extra,
+        game, "zero-sum", payoffs=payoffs, certificate="duality_gap",
+        contract=_contract(sol, game=game, rel_tol=options.tol), value=float(sol.value),
+        strategies=[_floats(x), _floats(y)], support=_player_support(game, (x, y)), **extra,
     )
 
 
@@ -261,9 +385,9 @@ def _utilitarian(game, options):
     sol = bj.utilitarian(F, options.weights)
     p = np.asarray(sol.strategy[0], float)
     return _result(
-        game, "utilitarian", payoffs=sol.payoffs, certificate="weighted_sum_gap", gap=sol.gap,
-        tol=sol.tol, status=sol.status, weights=_floats(sol.weights), strategies=_floats(p),
-        support=_joint_support(game, p), num_steps=int(sol.num_steps),
+        game, "utilitarian", payoffs=sol.payoffs, certificate="weighted_sum_gap",
+        contract=_contract(sol, game=game), weights=_floats(sol.weights),
+        strategies=_floats(p), support=_joint_support(game, p),
     )
 
 
@@ -273,7 +397,7 @@ def _nbs(game, options):
     import bargainjax as bj
 
     def solver(F, d):
-        return bj.nash_bargaining(F, d, weights=options.weights, tol=options.tol)
+        return _call(bj.nash_bargaining, F, d, weights=options.weights, tol=options.tol)
 
     out = _set_based(game, options, "nbs", solver, "frank_wolfe_gap")
     if options.weights is not None:
@@ -281,14 +405,35 @@ def _nbs(game, options):
     return out
 
 
+IDEALS = ("rational", "feasible")
+
+
+def _ideal_keyword(fn, ideal):
+    """``{"ideal": ...}`` for ``fn`` (``kalai_smorodinsky``), and the convention in effect."""
+    import inspect
+
+    if _accepts(fn, "ideal"):
+        if ideal is None:
+            return {}, inspect.signature(fn).parameters["ideal"].default
+        return {"ideal": ideal}, ideal
+    # PRE-MERGE FALLBACK (issue 10): an API without `ideal=` takes the ideal point over all of
+    # F ("feasible"); delete this branch after the merge.
+    if ideal == "rational":
+        raise CommandError("--ideal rational needs a bargainjax whose kalai_smorodinsky takes "
+                           "ideal=; this one takes the ideal point over the whole feasible set "
+                           "(--ideal feasible)")
+    return {}, "feasible"
+
+
 @register("ksbs", "Kalai-Smorodinsky solution over the correlated feasible set",
-          disagreement=True)
+          disagreement=True, ideal=True)
 def _ksbs(game, options):
     import bargainjax as bj
 
+    kw, ideal = _ideal_keyword(bj.kalai_smorodinsky, options.ideal)
     return _set_based(game, options, "ksbs",
-                      lambda F, d: bj.kalai_smorodinsky(F, d, tol=options.tol),
-                      "maxmin_duality_gap")
+                      lambda F, d: _call(bj.kalai_smorodinsky, F, d, tol=options.tol, **kw),
+                      "maxmin_duality_gap", ideal=ideal)
 
 
 @register("egalitarian", "egalitarian solution (max-min gains) over the correlated feasible set",
@@ -297,28 +442,42 @@ def _egalitarian(game, options):
     import bargainjax as bj
 
     return _set_based(game, options, "egalitarian",
-                      lambda F, d: bj.egalitarian(F, d, tol=options.tol), "maxmin_duality_gap")
+                      lambda F, d: _call(bj.egalitarian, F, d, tol=options.tol),
+                      "maxmin_duality_gap")
+
+
+COCO_VALUE_MAX_COALITIONS = 2 ** 12  # the library's default cap (pre-merge fallback only)
 
 
 @register("coco-value", "CoCo value (Kalai-Kalai; n players: Shapley value of the coalition "
-          "fights) with weights a, reported in utilons phi_i(a) / a_i", weights=True)
+          "fights) with weights a, reported in utilons phi_i(a) / a_i", weights=True,
+          max_coalitions=True)
 def _coco_value(game, options):
     import bargainjax as bj
 
-    a = np.ones(game.num_players) if options.weights is None else np.asarray(options.weights)
-    cv = bj.coco_value(game, a, tol=options.tol)
-    a = np.asarray(cv.weights, float)
-    U = np.asarray(game.payoffs, float)
-    scale = float(np.sum(a * (U.reshape(U.shape[0], -1).max(1) - U.reshape(U.shape[0], -1).min(1))))
-    rel = options.tol if options.tol is not None else 1e-9
-    name, _ = _status(cv.status)
-    if name != "successful":
-        raise CommandError(f"the coalition fights did not certify: {_status(cv.status)[1]}", 1)
+    n = game.num_players
+    a = None if options.weights is None else np.asarray(options.weights, float)
+    cap = {}
+    if _accepts(bj.coco_value, "max_coalitions"):
+        cap["max_coalitions"] = options.max_coalitions
+    else:
+        # PRE-MERGE FALLBACK (issue 10): the library's eager cap, for an API without it;
+        # delete after the merge.
+        limit = options.max_coalitions or COCO_VALUE_MAX_COALITIONS
+        fights = 2 ** (n - 1) - 1
+        if fights > limit:
+            raise CommandError(
+                f"coco-value on {n} players solves {fights} coalition fights, more than the "
+                f"limit max_coalitions={limit}; raise it with --max-coalitions N")
+    cv = _call(bj.coco_value, game, a, tol=options.tol, **cap)
+    w = np.asarray(cv.weights, float)
+    with np.errstate(all="ignore"):  # extreme weights: non-finite results are refused later
+        payoffs = np.asarray(cv.value, float) / w
+        shares = w / w.sum()
     return _result(
-        game, "coco-value", payoffs=np.asarray(cv.value, float) / a,
-        certificate="fight_duality_gap", gap=cv.gap, tol=rel * max(scale, 1e-300),
-        status=cv.status, weights=_floats(a / a.sum()), value_curnits=_floats(cv.value),
-        coalition_values=_floats(cv.coalition_values),
+        game, "coco-value", payoffs=payoffs, certificate="fight_duality_gap",
+        contract=_contract(cv, game=game, rel_tol=options.tol), weights=_floats(shares),
+        value_curnits=_floats(cv.value), coalition_values=_floats(cv.coalition_values),
     )
 
 
@@ -329,23 +488,15 @@ def _threat(game, options):
 
     if game.num_players != 2:
         raise CommandError(f"threat needs a two-player game, got {game.num_players} players")
-    rel = options.tol if options.tol is not None else 1e-7
-    tp = bj.threat_point(game, tol=rel)
-    U = np.asarray(game.payoffs, float)
-    span = float(U.max() - U.min()) or 1.0
-    cert = max(float(tp.zero_sum_gap), float(tp.max_improvement))
-    status = int(bj.Status.SUCCESSFUL) if tp.is_threat_point else int(bj.Status.MAX_STEPS_REACHED)
-    if not tp.is_threat_point:
-        raise CommandError("no certified threat point: a player gains "
-                           f"{float(tp.max_improvement):.3g} by changing their threat", 1)
+    tp = _call(bj.threat_point, game, tol=options.tol)
     x, y = (np.asarray(t, float) for t in tp.threats)
     return _result(
-        game, "threat", payoffs=tp.payoffs, certificate="threat_deviation_gain", gap=cert,
-        tol=rel * span, status=status, disagreement=_floats(tp.disagreement),
+        game, "threat", payoffs=tp.payoffs, certificate="threat_deviation_gain",
+        contract=_contract(tp, game=game, rel_tol=options.tol),
+        disagreement=_floats(tp.disagreement),
         disagreement_source="threat point (optimal threats of the variable-threat game)",
         weights=_floats(tp.weights), strategies=[_floats(x), _floats(y)],
-        support=[[{"strategy": game.strategy_names[i][k], "probability": float(p[k])}
-                  for k in np.flatnonzero(p > _SUPPORT_EPS)] for i, p in enumerate((x, y))],
+        support=_player_support(game, (x, y)),
     )
 
 
@@ -353,9 +504,9 @@ def _threat(game, options):
 # Gauss-Newton step, and its face search enumerates sets of up to n outcome points, so both the
 # number of players and the number of joint outcomes are capped for the command line (the
 # library function itself takes any size).  Within the caps, the Gambit files run in seconds.
+# --max-coalitions N raises the player cap to floor(log2 N).
 COCO_EQ_MAX_PLAYERS = 5
 COCO_EQ_MAX_OUTCOMES = 256
-COCO_EQ_DEFAULT_TOL = 1e-6
 COCO_EQ_DEFAULT_STARTS = 8
 
 
@@ -363,13 +514,14 @@ def _vec(x) -> str:
     return "(" + ", ".join(f"{float(v):.6g}" for v in np.asarray(x, float).ravel()) + ")"
 
 
-def _coco_eq_refusal(game, eq, tol) -> CommandError:
+def _coco_eq_refusal(game, eq, contract) -> CommandError:
     """The one-line exit-1 message for an uncertified or degenerate CoCo equilibrium."""
-    import bargainjax as bj
+    from ._status import Status
 
+    cert, tol, status, _ = contract
     a = np.asarray(eq.weights, float)
     u = np.asarray(eq.payoffs, float)
-    if int(eq.status) == int(bj.Status.DEGENERATE):
+    if status == Status.DEGENERATE:
         small = [i for i in range(len(a)) if a[i] < 1e-8] or [int(np.argmin(a))]
         limit = ", ".join(f"a_{i + 1} -> 0" for i in small)
         who = ", ".join(str(game.player_names[i]) if not str(game.player_names[i]).isdigit()
@@ -377,61 +529,75 @@ def _coco_eq_refusal(game, eq, tol) -> CommandError:
         return CommandError(
             "no CoCo equilibrium with all weights positive: the conditions hold only in the "
             f"limit {limit} ({who}) (payoffs {_vec(u)}, weights {_vec(a)}, certificate "
-            f"{float(eq.certificate):.3g}); status degenerate", 1)
-    name, message = _status(eq.status)
+            f"{cert:.3g}); status degenerate", 1)
+    name, message = _status(status)
     return CommandError(
-        f"no certified CoCo equilibrium: best certificate {float(eq.certificate):.3g} "
+        f"no certified CoCo equilibrium: best certificate {cert:.3g} "
         f"(tol {tol:.3g}) at weights {_vec(a)}, payoffs {_vec(u)}; status {name} ({message}); "
         "try --all or --starts N for more starting points", 1)
 
 
 @register("coco-equilibrium", "CoCo equilibrium (virtual-price fixed point: weights a > 0 and "
           "u on the maximising face of a with a_i u_i = CoCo value phi_i(a); two players: Nash's "
-          "variable-threat solution); --all / --starts N search for several", multi=True)
+          "variable-threat solution); --all / --starts N search for several", multi=True,
+          max_coalitions=True)
 def _coco_equilibrium(game, options):
     import bargainjax as bj
 
     n = game.num_players
     K = int(np.prod(game.num_actions))
-    if n > COCO_EQ_MAX_PLAYERS or K > COCO_EQ_MAX_OUTCOMES:
+    max_players = (COCO_EQ_MAX_PLAYERS if options.max_coalitions is None
+                   else int(options.max_coalitions).bit_length() - 1)
+    if n > max_players or K > COCO_EQ_MAX_OUTCOMES:
         raise CommandError(
-            f"coco-equilibrium is limited to {COCO_EQ_MAX_PLAYERS} players and "
+            f"coco-equilibrium is limited to {max_players} players and "
             f"{COCO_EQ_MAX_OUTCOMES} joint outcomes on the command line (every step solves "
             f"2**n coalition fights over the joint actions); this game has {n} players and "
-            f"{K} joint outcomes")
-    tol = options.tol if options.tol is not None else COCO_EQ_DEFAULT_TOL
+            f"{K} joint outcomes (--max-coalitions N allows floor(log2 N) players)")
+
+    def caps(fn):
+        # the library's own caps, where it has them (passed only if accepted)
+        if _accepts(fn, "max_coalitions"):
+            return {"max_coalitions": options.max_coalitions or 2 ** COCO_EQ_MAX_PLAYERS}
+        if _accepts(fn, "max_players"):
+            return {"max_players": max_players}
+        return {}
+
     found = None
     if options.all_solutions or options.starts is not None:
         starts = options.starts if options.starts is not None else COCO_EQ_DEFAULT_STARTS
-        found = bj.coco_equilibria(game, num_starts=starts, tol=tol)
+        found = _call(bj.coco_equilibria, game, num_starts=starts, tol=options.tol,
+                      **caps(bj.coco_equilibria))
         eq = found.solutions[0]
     else:
-        eq = bj.coco_equilibrium(game, tol=tol)
-    if int(eq.status) != int(bj.Status.SUCCESSFUL):
-        raise _coco_eq_refusal(game, eq, tol)
+        eq = _call(bj.coco_equilibrium, game, tol=options.tol, **caps(bj.coco_equilibrium))
+    contract = _contract(eq, game=game, rel_tol=options.tol)
+    if contract[2] != 0:
+        raise _coco_eq_refusal(game, eq, contract)
     a = np.asarray(eq.weights, float)
     p = np.asarray(eq.mixture, float)
     extra = {}
     if found is not None:
-        extra["solutions"] = [
-            {"payoffs": _floats(s.payoffs),
-             "weights": _floats(np.asarray(s.weights, float) / np.sum(s.weights)),
-             "face": s.face,
-             "certificate": {"name": "coco_equilibrium_residual",
-                             "value": float(s.certificate), "tol": float(tol)},
-             "status": _status(s.status)[0]}
-            for s in found.solutions]
+        solutions = []
+        for s in found.solutions:
+            c = _contract(s, game=game, rel_tol=options.tol)
+            solutions.append({
+                "payoffs": _floats(s.payoffs),
+                "weights": _floats(np.asarray(s.weights, float) / np.sum(s.weights)),
+                "face": s.face,
+                "certificate": {"name": "coco_equilibrium_residual", "value": c[0],
+                                "tol": c[1]},
+                "status": _status(c[2])[0]})
+        extra["solutions"] = solutions
         extra["multiple"] = bool(found.multiple)
         extra["num_starts"] = int(found.num_starts)
     return _result(
         game, "coco-equilibrium", payoffs=eq.payoffs, certificate="coco_equilibrium_residual",
-        gap=eq.certificate, tol=tol, status=eq.status, weights=_floats(a / a.sum()),
+        contract=contract, weights=_floats(a / a.sum()),
         face=eq.face, face_dimension=int(eq.face_dimension), strategies=_floats(p),
         support=_joint_support(game, p), coalition_values=_floats(eq.coalition_values),
         residual=float(eq.residual), support_gap=float(eq.support_gap),
-        membership_residual=float(eq.membership_residual),
-        certificate_scale="relative to the payoff range (max - min over all payoffs)",
-        num_steps=int(eq.num_steps), **extra,
+        membership_residual=float(eq.membership_residual), **extra,
     )
 
 
@@ -457,6 +623,10 @@ def format_human(out: dict, concept: Concept) -> str:
         lines.append(f"note: {out['note']}")
     if "disagreement_source" in out:
         lines.append(f"disagreement point: {out['disagreement_source']}")
+    if "ideal" in out:
+        where = {"rational": "the individually rational part {u in F: u >= d}",
+                 "feasible": "all of F"}.get(out["ideal"], out["ideal"])
+        lines.append(f"ideal point: each player's best payoff over {where} ({out['ideal']})")
     header = ["player", "payoff"]
     cols = [out["payoffs"]]
     if "disagreement" in out:
@@ -466,7 +636,8 @@ def format_human(out: dict, concept: Concept) -> str:
         header.append("bargaining weight")
         cols.append(out["bargaining_weights"])
     if "weights" in out:
-        header.append("weight" if out["concept"] in ("utilitarian", "coco-value", "coco-equilibrium")
+        header.append("weight" if out["concept"] in ("utilitarian", "coco-value",
+                                                     "coco-equilibrium")
                       else "supporting weight")
         cols.append(out["weights"])
     rows = [[name] + [_g(c[i]) for c in cols] for i, name in enumerate(out["players"])]
@@ -504,58 +675,155 @@ def format_human(out: dict, concept: Concept) -> str:
 
 # --------------------------------------------------------------------------------- solve
 
+# A plain ASCII decimal number (Python's float() also takes 'nan', 'inf', '1_0' and non-ASCII
+# digits such as '١' or '１', none of which is a number here).
+_NUMBER_RE = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?\Z", re.ASCII)
+_INTEGER_RE = re.compile(r"\+?\d+\Z", re.ASCII)
+_BLANK = " \t"
+
+
+def _number(text: str, what: str) -> float:
+    """One finite number in plain ASCII decimal notation, or a one-line error naming ``what``."""
+    item = text.strip(_BLANK)
+    if not item:
+        raise CommandError(f"{what}: empty number")
+    if not _NUMBER_RE.match(item):
+        raise CommandError(f"{what}: {item!r} is not a number (plain decimal notation, e.g. "
+                           "-1.5 or 2e-3)")
+    value = float(item)
+    if not math.isfinite(value):
+        raise CommandError(f"{what}: {item!r} is out of the float64 range")
+    return value
+
 
 def _number_list(text: str, what: str, n: int) -> list:
+    """``n`` comma-separated finite numbers (no empty items), or a one-line error."""
+    items = text.split(",")
+    for k, item in enumerate(items, 1):
+        if not item.strip(_BLANK):
+            raise CommandError(f"{what}: entry {k} of {text!r} is empty (give comma-separated "
+                               "numbers, one per player)")
+    if len(items) != n:
+        raise CommandError(f"{what} needs one entry per player ({n}), got {len(items)} in "
+                           f"{text!r}")
+    return [_number(item, f"{what} entry {k}") for k, item in enumerate(items, 1)]
+
+
+def _positive_number(text: str, what: str) -> float:
+    value = _number(text, what)
+    if not value > 0:
+        raise CommandError(f"{what} must be a positive number, got {text!r}")
+    return value
+
+
+def _positive_int(text: str, what: str) -> int:
+    item = text.strip(_BLANK)
+    if not _INTEGER_RE.match(item) or int(item) < 1:
+        raise CommandError(f"{what} must be a positive integer, got {text!r}")
+    return int(item)
+
+
+def _read_stdin() -> str:
+    stream = sys.stdin
+    if stream is None:  # `bargainjax solve - <&-`
+        raise CommandError("cannot read the game from standard input: it is closed")
     try:
-        vals = [float(t) for t in text.replace(" ", "").split(",") if t != ""]
-    except ValueError:
-        raise CommandError(f"{what} must be comma-separated numbers, got {text!r}") from None
-    if len(vals) != n:
-        raise CommandError(f"{what} needs one entry per player ({n}), got {len(vals)}")
-    if not all(math.isfinite(v) for v in vals):
-        raise CommandError(f"{what} entries must be finite, got {text!r}")
-    return vals
+        buffer = getattr(stream, "buffer", None)
+        data = buffer.read() if buffer is not None else stream.read()
+    except (OSError, ValueError) as err:  # a closed descriptor or file object
+        raise CommandError(f"cannot read the game from standard input: "
+                           f"{getattr(err, 'strerror', None) or err}") from None
+    if isinstance(data, bytes):
+        try:
+            data = data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            data = data.decode("latin-1")
+    if not data.strip():
+        raise CommandError("standard input is empty: expected a game in Gambit .nfg format")
+    return data
 
 
 def _read_game(path: str):
     import bargainjax as bj
 
     if path == "-":
-        return bj.parse_nfg(sys.stdin.read())
+        return bj.parse_nfg(_read_stdin())
     try:
         return bj.read_nfg(path)
     except OSError as err:
         raise CommandError(f"cannot read {path}: {err.strerror or err}") from None
 
 
+def _nonfinite(obj, where: str = "") -> str | None:
+    """The first place (``payoffs``, ``certificate.tol``, ...) in ``obj`` that holds a
+    non-finite number, or ``None``."""
+    if isinstance(obj, float):
+        return None if math.isfinite(obj) else (where or "value")
+    if isinstance(obj, dict):
+        pairs = [(f"{where}.{k}" if where else str(k), v) for k, v in obj.items()]
+    elif isinstance(obj, (list, tuple)):
+        pairs = [(where, v) for v in obj]
+    else:
+        return None
+    for place, value in pairs:
+        found = _nonfinite(value, place)
+        if found is not None:
+            return found
+    return None
+
+
 def _cmd_solve(args) -> int:
+    from ._status import Status
+
     concept = CONCEPTS[args.concept]
     for flag, value, ok in (("--disagreement", args.disagreement, concept.disagreement),
                             ("--weights", args.weights, concept.weights),
                             ("--tol", args.tol, concept.tol),
                             ("--all", args.all or None, concept.multi),
-                            ("--starts", args.starts, concept.multi)):
+                            ("--starts", args.starts, concept.multi),
+                            ("--ideal", args.ideal, concept.ideal),
+                            ("--max-coalitions", args.max_coalitions, concept.max_coalitions)):
         if value is not None and not ok:
             raise CommandError(f"{flag} does not apply to concept {concept.name}")
-    if args.tol is not None and not (args.tol > 0 and math.isfinite(args.tol)):
-        raise CommandError(f"--tol must be a positive number, got {args.tol}")
-    if args.starts is not None and args.starts < 1:
-        raise CommandError(f"--starts must be a positive integer, got {args.starts}")
+    tol = None if args.tol is None else _positive_number(args.tol, "--tol")
+    starts = None if args.starts is None else _positive_int(args.starts, "--starts")
+    max_coalitions = (None if args.max_coalitions is None
+                      else _positive_int(args.max_coalitions, "--max-coalitions"))
     game = _read_game(args.game)
     n = game.num_players
     options = Options(
         None if args.disagreement is None else _number_list(args.disagreement, "--disagreement", n),
         None if args.weights is None else _number_list(args.weights, "--weights", n),
-        args.tol,
+        tol,
         bool(args.all),
-        args.starts,
+        starts,
+        args.ideal,
+        max_coalitions,
     )
-    out = concept.solve(game, options)
-    if out["status"] != "successful":
+    try:
+        out = concept.solve(game, options)
+    except ValueError as err:  # bad input or a work cap of the library: exit 2, one line
+        msg = " ".join(str(err).split()) or type(err).__name__
+        if ("max_coalitions" in msg or "max_players" in msg) and "--max-coalitions" not in msg:
+            msg += " (on the command line: --max-coalitions N)"
+        raise CommandError(msg) from err
+    status = Status[out["status"].upper()]
+    if status == Status.INFEASIBLE:  # the concept does not apply: an error, not a failure
+        raise CommandError(f"{concept.name}: {out['message']}")
+    if status != Status.SUCCESSFUL:
         raise CommandError(f"{concept.name}: the solver did not certify its answer "
                            f"({out['status']}: {out['message']})", 1)
+    bad = _nonfinite(out)
+    if bad is not None:
+        raise CommandError(f"{concept.name}: the answer holds a non-finite number ({bad}; "
+                           "overflow in float64), so nothing is certified", 1)
     if args.json:
-        print(json.dumps(out))
+        try:
+            text = json.dumps(out, allow_nan=False)
+        except ValueError as err:  # unreachable after _nonfinite; kept as the strict-JSON guard
+            raise CommandError(f"{concept.name}: the answer is not strict JSON ({err})", 1) \
+                from None
+        print(text)
     else:
         print(format_human(out, concept))
     return 0
@@ -584,12 +852,21 @@ def build_parser() -> argparse.ArgumentParser:
                    help="disagreement point (default: the players' security levels)")
     s.add_argument("--weights", "-w", metavar="W1,W2,...",
                    help="nbs: bargaining powers; utilitarian: weights of the sum (default 1)")
-    s.add_argument("--tol", type=float, metavar="T", help="certificate tolerance of the solver")
+    s.add_argument("--tol", metavar="T",
+                   help="relative certificate tolerance of the solver (a positive number; "
+                   "default: the solver's own)")
     s.add_argument("--all", action="store_true",
                    help="coco-equilibrium: multi-start search, list every distinct solution found")
-    s.add_argument("--starts", type=int, metavar="N",
+    s.add_argument("--starts", metavar="N",
                    help=f"coco-equilibrium: number of starting points (implies --all; default "
                    f"{COCO_EQ_DEFAULT_STARTS})")
+    s.add_argument("--ideal", choices=IDEALS,
+                   help="ksbs: each player's ideal payoff over the individually rational part "
+                   "{u in F: u >= d} (rational, Kalai and Smorodinsky's definition; the "
+                   "library's default) or over all of F (feasible)")
+    s.add_argument("--max-coalitions", metavar="N",
+                   help="coco-value, coco-equilibrium: the most coalitions to fight (the work "
+                   "grows as 2**players); raise it for larger games")
     s.add_argument("--json", action="store_true", help="print one JSON object")
     s.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
     s.set_defaults(func=_cmd_solve)
@@ -599,7 +876,8 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
-_VALUE_FLAGS = {"--disagreement", "-d", "--weights", "-w", "--tol"}
+_VALUE_FLAGS = {"--disagreement", "-d", "--weights", "-w", "--tol", "--starts",
+               "--max-coalitions"}
 
 
 def _join_negative_values(argv: list) -> list:

@@ -23,10 +23,11 @@ each profile lists the payoffs of players ``1..n`` in order.  For the header abo
 followed by one outcome index per profile (same order as above): ``k > 0`` is the ``k``-th
 outcome of the list, ``0`` the null outcome (all payoffs zero).
 
-Numbers are integers, decimals, exponent notation (``1.5e-3``) or rationals ``p/q``; they are
-converted to the nearest float (rationals exactly rounded).  Strings are double-quoted and may
-span lines; ``\"`` stands for a quote and ``\\`` for a backslash (any other backslash is kept
-as it is, as Gambit does).  White space, including line breaks, is free-form.
+Numbers are integers, decimals, exponent notation (``1.5e-3``) or rationals ``p/q``, in ASCII
+digits; they are converted to the nearest float (rationals exactly rounded) and must be
+finite.  Strings are double-quoted and may span lines; ``\"`` stands for a quote and ``\\``
+for a backslash (any other backslash is kept as it is, as Gambit does).  White space,
+including line breaks, is free-form.
 
 Only what a :class:`~bargainjax.NormalFormGame` holds survives reading: payoffs, title, player
 and strategy names.  The comment and the outcome names are discarded.
@@ -60,9 +61,11 @@ _TOKEN_RE = re.compile(
     """,
     re.VERBOSE | re.DOTALL,
 )
-_DECIMAL_RE = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?\Z")
-_RATIONAL_RE = re.compile(r"([+-]?\d+)/(\d+)\Z")
-_INT_RE = re.compile(r"[+-]?\d+\Z")
+# ASCII digits only (``\d`` alone would also take e.g. Arabic-Indic or full-width digits, which
+# Python's int() and float() accept but no .nfg writer produces).
+_DECIMAL_RE = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?\Z", re.ASCII)
+_RATIONAL_RE = re.compile(r"([+-]?\d+)/(\d+)\Z", re.ASCII)
+_INT_RE = re.compile(r"[+-]?\d+\Z", re.ASCII)
 _ESCAPE_RE = re.compile(r'\\([\\"])')
 
 
@@ -118,7 +121,7 @@ def _tokenize(text: str) -> list[_Tok]:
 def _describe(tok: _Tok) -> str:
     """A short one-line rendering of a token for error messages."""
     shown = tok.text if len(tok.text) <= 30 else tok.text[:27] + "..."
-    shown = shown.replace("\n", " ")
+    shown = " ".join(shown.split())  # one line: every line break (\r, \u2028, ...) too
     return f'string "{shown}"' if tok.kind == "str" else repr(shown)
 
 

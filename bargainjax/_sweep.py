@@ -71,7 +71,7 @@ import jax
 import numpy as np
 from jax.sharding import Mesh, NamedSharding, PartitionSpec
 
-from ._status import Status
+from ._status import Status, batch_status
 
 __all__ = ["SweepResult", "sweep"]
 
@@ -107,6 +107,13 @@ class SweepResult(NamedTuple):
         if self.status_counts is None:
             return None
         return int(sum(c for s, c in self.status_counts.items() if s != Status.SUCCESSFUL))
+
+    @property
+    def status(self) -> Status | None:
+        """The batch's status by the one batch rule (:func:`bargainjax._status.batch_status`:
+        the first failing instance's, else ``SUCCESSFUL``); ``None`` without a status."""
+        status = _status_field(self.results)
+        return None if status is None else batch_status(status)
 
     @property
     def seconds_per_instance(self) -> float:
@@ -173,10 +180,16 @@ def _to_host(leaves):
     return out
 
 
-def _status_counts(results):
+def _status_field(results):
+    """``results.status`` (or ``results["status"]``), or ``None``."""
     status = getattr(results, "status", None)
     if status is None and isinstance(results, dict):
         status = results.get("status")
+    return status
+
+
+def _status_counts(results):
+    status = _status_field(results)
     if status is None:
         return None
     codes, counts = np.unique(np.asarray(status).astype(np.int64), return_counts=True)

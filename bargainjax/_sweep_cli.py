@@ -32,9 +32,13 @@ The batch runs through :func:`bargainjax.sweep` (one compilation of the vmapped 
 solver for all chunks; chunks sharded over the global devices :func:`jax.devices`) and the
 command writes, into ``--out DIR``:
 
-* ``summary.json``: the config, the batch size, devices and processes, compile and run seconds,
-  the count per :class:`~bargainjax.Status` and the certificate's maximum and median;
-* ``results.npz``: per instance ``payoffs``, ``certificate``, ``tol``, ``status``, the inputs
+* ``summary.json`` (strict JSON; ``null`` where a number is not finite): the config, the batch
+  size, devices and processes, compile and run seconds, the count per
+  :class:`~bargainjax.Status`, the batch ``status`` and ``message`` (the first failing
+  instance's, else successful: the one batch rule of ``bj.check``) and the certificate's
+  maximum and median;
+* ``results.npz``: per instance ``payoffs`` and the results' own ``certificate``, ``tol``,
+  ``status`` (and ``num_steps`` where the solver counts them), the inputs
   (``disagreement``, ``weights``, ``game_index``, ``grid_index``) and the concept's own fields;
 * ``certificates.png`` (histogram of ``log10(certificate / tol)``) and ``payoffs.png`` (the
   first two players' payoffs, failures marked), when matplotlib is installed.
@@ -88,6 +92,41 @@ def _game(U):
     return bj.normal_form_game(U)
 
 
+def _contract(r, legacy_tol=None):
+    """``(certificate, tol, status, num_steps)`` of a result inside the vmapped solver: its
+    contract fields, as they are (sweep code computes no status or tolerance of its own).
+
+    ``legacy_tol(r)`` serves only the pre-contract fallback below."""
+    import jax.numpy as jnp
+
+    fields = set(r._fields)
+    if not {"certificate", "tol", "status"} <= fields:
+        # PRE-MERGE FALLBACK (issue 10): old field names (``gap``) and no ``tol`` on CocoValue /
+        # CocoEquilibrium; delete once every result type carries the contract fields.
+        cert = r.certificate if "certificate" in fields else r.gap
+        if "tol" in fields:
+            tol = r.tol
+        else:  # SecurityLevels had no tol either (only its certificate and status are read)
+            tol = legacy_tol(r) if legacy_tol is not None else jnp.full_like(cert, jnp.nan)
+        return cert, tol, r.status, getattr(r, "num_steps", None)
+    return r.certificate, r.tol, r.status, getattr(r, "num_steps", None)
+
+
+def _fields(r, legacy_tol=None, **extra) -> dict:
+    """The per-instance record: the contract fields plus the concept's own ``extra``."""
+    cert, tol, status, steps = _contract(r, legacy_tol)
+    out = {"certificate": cert, "tol": tol, "status": status}
+    if steps is not None:
+        out["num_steps"] = steps
+    out.update(extra)
+    return out
+
+
+def _kw(**kwargs) -> dict:
+    """The keywords whose value is not ``None`` (the API's defaults apply to the others)."""
+    return {k: v for k, v in kwargs.items() if v is not None}
+
+
 def _with_disagreement(solve, security, tol):
     """Wrap ``solve(F, d, w) -> BargainingSolution`` with the default disagreement point."""
     import jax.numpy as jnp
@@ -100,13 +139,15 @@ def _with_disagreement(solve, security, tol):
         game = _game(x["U"])
         d, extra_status, d_gap = x["d"], None, jnp.zeros((), x["d"].dtype)
         if security:
-            sl = bj.security_levels(game, tol=tol)
-            d, extra_status, d_gap = sl.levels, sl.status, sl.gap
+            sl = bj.security_levels(game, **_kw(tol=tol))
+            d_gap, _, extra_status, _ = _contract(sl)
+            d = sl.levels
         r = solve(bj.correlated_set(game), d, x["w"])
-        status = r.status if extra_status is None else combine(extra_status, r.status)
-        return {"payoffs": r.payoffs, "certificate": r.gap, "tol": r.tol, "status": status,
-                "disagreement": d, "disagreement_gap": d_gap, "supporting_weights": r.weights,
-                "strategy": r.strategy[0], "num_steps": r.num_steps}
+        out = _fields(r, payoffs=r.payoffs, disagreement=d, disagreement_gap=d_gap,
+                      supporting_weights=r.weights, strategy=r.strategy[0])
+        if extra_status is not None:  # the security levels' failure first (the batch rule)
+            out["status"] = combine(extra_status, out["status"])
+        return out
 
     return solver
 
@@ -118,11 +159,10 @@ def _build_zero_sum(n, security, has_weights, tol):
 
     def solver(x):
         U = x["U"]
-        r = bj.solve_zero_sum(U[0], tol=tol)
+        r = bj.solve_zero_sum(U[0], **_kw(tol=tol))
         payoffs = jnp.einsum("i,pij,j->p", r.row_strategy, U, r.col_strategy)
-        return {"payoffs": payoffs, "certificate": r.gap, "tol": r.tol, "status": r.status,
-                "value": r.value, "row_strategy": r.row_strategy,
-                "col_strategy": r.col_strategy, "num_steps": r.num_steps}
+        return _fields(r, payoffs=payoffs, value=r.value, row_strategy=r.row_strategy,
+                       col_strategy=r.col_strategy)
 
     return solver
 
@@ -133,8 +173,8 @@ def _build_utilitarian(n, security, has_weights, tol):
     def solver(x):
         game = _game(x["U"])
         r = bj.utilitarian(bj.correlated_set(game), x["w"] if has_weights else None)
-        return {"payoffs": r.payoffs, "certificate": r.gap, "tol": r.tol, "status": r.status,
-                "supporting_weights": r.weights, "strategy": r.strategy[0]}
+        return _fields(r, payoffs=r.payoffs, supporting_weights=r.weights,
+                       strategy=r.strategy[0])
 
     return solver
 
@@ -143,7 +183,7 @@ def _build_nbs(n, security, has_weights, tol):
     import bargainjax as bj
 
     def solve(F, d, w):
-        return bj.nash_bargaining(F, d, weights=w if has_weights else None, tol=tol)
+        return bj.nash_bargaining(F, d, weights=w if has_weights else None, **_kw(tol=tol))
 
     return _with_disagreement(solve, security, tol)
 
@@ -151,13 +191,15 @@ def _build_nbs(n, security, has_weights, tol):
 def _build_ksbs(n, security, has_weights, tol):
     import bargainjax as bj
 
-    return _with_disagreement(lambda F, d, w: bj.kalai_smorodinsky(F, d, tol=tol), security, tol)
+    return _with_disagreement(lambda F, d, w: bj.kalai_smorodinsky(F, d, **_kw(tol=tol)),
+                              security, tol)
 
 
 def _build_egalitarian(n, security, has_weights, tol):
     import bargainjax as bj
 
-    return _with_disagreement(lambda F, d, w: bj.egalitarian(F, d, tol=tol), security, tol)
+    return _with_disagreement(lambda F, d, w: bj.egalitarian(F, d, **_kw(tol=tol)), security,
+                              tol)
 
 
 def _build_coco_value(n, security, has_weights, tol):
@@ -165,17 +207,20 @@ def _build_coco_value(n, security, has_weights, tol):
 
     import bargainjax as bj
 
-    rel = 1e-9 if tol is None else tol
+    def legacy_tol(U):
+        # PRE-MERGE FALLBACK (issue 10): CocoValue had no `tol`; this is the tolerance the
+        # command line used to print.  Delete after the merge.
+        def tol_of(cv):
+            flat = U.reshape(U.shape[0], -1)
+            scale = jnp.sum(cv.weights * (flat.max(1) - flat.min(1)))
+            return (1e-9 if tol is None else tol) * jnp.maximum(scale, jnp.finfo(U.dtype).tiny)
+
+        return tol_of
 
     def solver(x):
-        U = x["U"]
-        a = x["w"]
-        cv = bj.coco_value(U, a, tol=tol)
-        flat = U.reshape(U.shape[0], -1)
-        scale = jnp.sum(cv.weights * (flat.max(1) - flat.min(1)))
-        return {"payoffs": cv.value / cv.weights, "certificate": cv.gap,
-                "tol": rel * jnp.maximum(scale, jnp.finfo(U.dtype).tiny), "status": cv.status,
-                "value_curnits": cv.value, "coalition_values": cv.coalition_values}
+        cv = bj.coco_value(x["U"], x["w"], **_kw(tol=tol))
+        return _fields(cv, legacy_tol(x["U"]), payoffs=cv.value / cv.weights,
+                       value_curnits=cv.value, coalition_values=cv.coalition_values)
 
     return solver
 
@@ -185,14 +230,15 @@ def _build_coco_equilibrium(n, security, has_weights, tol):
 
     import bargainjax as bj
 
-    rel = 1e-6 if tol is None else tol
+    def legacy_tol(r):
+        # PRE-MERGE FALLBACK (issue 10): CocoEquilibrium had no `tol`: the requested one (the
+        # API's default 1e-6).  Delete after the merge.
+        return jnp.asarray(1e-6 if tol is None else tol, r.certificate.dtype)
 
     def solver(x):
-        r = bj.coco_equilibrium(x["U"], tol=rel)
-        return {"payoffs": r.payoffs, "certificate": r.certificate,
-                "tol": jnp.asarray(rel, r.certificate.dtype), "status": r.status,
-                "weights": r.weights, "mixture": r.mixture, "face_kind": r.face_kind,
-                "coalition_values": r.coalition_values}
+        r = bj.coco_equilibrium(x["U"], **_kw(tol=tol))
+        return _fields(r, legacy_tol, payoffs=r.payoffs, weights=r.weights, mixture=r.mixture,
+                       face_kind=r.face_kind, coalition_values=r.coalition_values)
 
     return solver
 
@@ -333,6 +379,16 @@ def load_sweep(path) -> tuple[dict, SweepConcept, Batch]:
     n = U.shape[1]
     if concept.two_players and n != 2:
         raise CommandError(f"{name} needs two-player games; these have {n} players")
+    if name == "coco-value":
+        import bargainjax as bj
+
+        from ._cli import COCO_VALUE_MAX_COALITIONS, _accepts
+
+        fights = 2 ** (n - 1) - 1
+        if not _accepts(bj.coco_value, "max_coalitions") and fights > COCO_VALUE_MAX_COALITIONS:
+            # PRE-MERGE FALLBACK (issue 10): the library's eager cap; delete after the merge.
+            raise CommandError(f"coco-value on {n} players solves {fights} coalition fights, "
+                               f"more than the limit max_coalitions={COCO_VALUE_MAX_COALITIONS}")
 
     grid = cfg.get("grid", {})
     if not isinstance(grid, dict) or set(grid) - _GRID_KEYS:
@@ -397,25 +453,50 @@ def _figures(out_dir: pathlib.Path, res: dict, concept: SweepConcept) -> list:
     return ["certificates.png", "payoffs.png"]
 
 
+def _finite_or_none(x):
+    """A float for strict JSON: ``None`` where it is not finite."""
+    x = float(x)
+    return x if math.isfinite(x) else None
+
+
+def _strict(obj):
+    """``obj`` with every non-finite float replaced by ``None`` (TOML has ``nan`` and ``inf``)."""
+    if isinstance(obj, float):
+        return _finite_or_none(obj)
+    if isinstance(obj, dict):
+        return {k: _strict(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_strict(v) for v in obj]
+    return obj
+
+
 def _summary(cfg, concept, batch, out, res, devices, jax) -> dict:
     import bargainjax as bj
 
-    cert = res["certificate"]
-    finite = cert[np.isfinite(cert)]
+    from ._status import batch_status
+
+    cert, tol = res["certificate"], res["tol"]
+    finite = np.isfinite(cert) & np.isfinite(tol) & (tol > 0)
     counts = {bj.Status(k).name.lower() if isinstance(k, bj.Status) else str(k): int(c)
               for k, c in out.status_counts.items()}
+    status = batch_status(res["status"])
     return {
         "concept": concept.name,
-        "config": cfg,
+        "config": _strict(cfg),
         "instances": int(cert.shape[0]),
         "num_games": int(batch.game_index.max() + 1),
         "grid_points": int(batch.grid_index.max() + 1),
         "disagreement_source": ("security levels (maximin against all others)"
                                 if batch.security else "grid" if concept.disagreement else None),
+        # over the instances whose certificate and tol are finite (null if none is)
         "certificate": {"name": concept.certificate,
-                        "max": float(finite.max()) if finite.size else None,
-                        "median": float(np.median(finite)) if finite.size else None,
-                        "max_over_tol": float(np.max(cert / res["tol"])) if finite.size else None},
+                        "max": _finite_or_none(cert[finite].max()) if finite.any() else None,
+                        "median": (_finite_or_none(np.median(cert[finite])) if finite.any()
+                                   else None),
+                        "max_over_tol": (_finite_or_none(np.max(cert[finite] / tol[finite]))
+                                         if finite.any() else None)},
+        "status": status.name.lower(),
+        "message": status.message,
         "status_counts": counts,
         "num_failed": int(out.num_failed),
         "num_chunks": out.num_chunks,
@@ -460,8 +541,8 @@ def run_sweep(config, out_dir, *, devices: int | None = None, progress: bool = T
                             grid_index=batch.grid_index, disagreement_input=batch.inputs["d"],
                             weights_input=batch.inputs["w"], **res)
         summary["figures"] = _figures(out_dir, res, concept)
-        (out_dir / "summary.json").write_text(json.dumps(summary, indent=2) + "\n",
-                                              encoding="utf-8")
+        (out_dir / "summary.json").write_text(json.dumps(summary, indent=2, allow_nan=False)
+                                              + "\n", encoding="utf-8")
     return summary
 
 
@@ -495,14 +576,16 @@ def _cmd_sweep(args) -> int:
         out_dir = "nothing (process 0 writes)"
     cert = s["certificate"]
     counts = ", ".join(f"{k} {v}" for k, v in s["status_counts"].items() if v)
+    cmax = "-" if cert["max"] is None else f"{cert['max']:.3g}"
     print(f"{s['concept']}: {s['instances']} instances ({s['num_games']} games x "
           f"{s['grid_points']} grid points) on {s['num_devices']} device(s), "
           f"{s['process_count']} process(es); {counts}; max {cert['name']} "
-          f"{cert['max']:.3g}; compile {s['compile_seconds']:.2f} s, run {s['run_seconds']:.2f} "
+          f"{cmax}; compile {s['compile_seconds']:.2f} s, run {s['run_seconds']:.2f} "
           f"s ({1e6 * s['seconds_per_instance']:.1f} us/instance); wrote {out_dir}")
-    if s["num_failed"]:
+    if s["status"] != "successful":  # the one batch rule (bargainjax._status.batch_status)
         raise CommandError(f"{s['concept']}: {s['num_failed']} of {s['instances']} instances "
-                           f"were not certified ({counts}); see {out_dir}/results.npz", 1)
+                           f"were not certified ({counts}; first failure {s['status']}: "
+                           f"{s['message']}); see {out_dir}/results.npz", 1)
     return 0
 
 

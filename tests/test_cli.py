@@ -20,6 +20,7 @@ import os
 import pathlib
 import subprocess
 import sys
+from typing import NamedTuple
 
 import numpy as np
 import pytest
@@ -97,8 +98,8 @@ def test_registering_a_concept_makes_it_available(bos, capsys, monkeypatch):
     @_cli.register("first-cell", "payoffs of the first profile")
     def _first(game, options):
         u = np.asarray(game.outcomes[0])
-        return _cli._result(game, "first-cell", payoffs=u, certificate="none", gap=0.0,
-                            tol=0.0, status=0)
+        return _cli._result(game, "first-cell", payoffs=u, certificate="none",
+                            contract=(0.0, 0.0, 0, 0))
 
     r = solve_json(capsys, bos, "--concept", "first-cell")
     assert r["payoffs"] == [2.0, 1.0]
@@ -213,7 +214,7 @@ def test_zero_sum_game_has_no_bargaining_solution(tmp_path, capsys):
     (["solve", "{missing}", "--concept", "nbs"], "cannot read"),
     (["solve", "{bad}", "--concept", "nbs"], "malformed .nfg"),
     (["solve", "{bos}", "--concept", "nbs", "--disagreement", "1,2,3"], "one entry per player"),
-    (["solve", "{bos}", "--concept", "nbs", "--disagreement", "a,b"], "comma-separated"),
+    (["solve", "{bos}", "--concept", "nbs", "--disagreement", "a,b"], "is not a number"),
     (["solve", "{bos}", "--concept", "nbs", "--weights", "1"], "one entry per player"),
     (["solve", "{bos}", "--concept", "nbs", "--weights", "-1,1"], "weights"),
     (["solve", "{three}", "--concept", "zero-sum"], "two-player"),
@@ -410,3 +411,295 @@ def test_coco_equilibrium_refuses_large_games(tmp_path, capsys):
     bj.write_nfg(bj.normal_form_game(np.zeros((6,) + (2,) * 6)), str(path))
     line = refuse(capsys, "solve", str(path), "--concept", "coco-equilibrium")
     assert "limited to 5 players" in line and "6 players" in line
+
+
+# ------------------------------------------------------------------ the result contract (#10)
+
+def _bos_game(tmp_path, name, alpha=(1.0, 1.0), beta=(0.0, 0.0)):
+    """Battle of the Sexes with player i's payoffs alpha_i U_i + beta_i."""
+    A = np.array([[2.0, 0.0], [0.0, 1.0]]) * alpha[0] + beta[0]
+    B = np.array([[1.0, 0.0], [0.0, 2.0]]) * alpha[1] + beta[1]
+    return _write_game(tmp_path, name, A, B)
+
+
+@pytest.mark.parametrize("concept", ["nbs", "ksbs"])
+@pytest.mark.parametrize("alpha, beta", [((1.0, 1.0), (1e8, 1e8)), ((1.0, 1e-9), (0.0, 0.0)),
+                                         ((1e9, 1.0), (0.0, -1e8))])
+def test_bargaining_is_not_refused_under_affine_units(tmp_path, capsys, concept, alpha, beta):
+    # NBS and KSBS are invariant under each player's affine change of units: the answer is
+    # the image of (1.5, 1.5) (from the security levels (2/3, 2/3), by symmetry).  The command
+    # used to refuse these below a global sqrt(eps) max|payoff| floor.
+    path = _bos_game(tmp_path, "bos.nfg", alpha, beta)
+    r = solve_json(capsys, path, "--concept", concept)
+    alpha, beta = np.array(alpha), np.array(beta)
+    # within the NBS tolerance (1e-6 of each player's range) plus the data's own rounding
+    slack = 1e-6 * alpha + 4 * np.finfo(float).eps * np.abs(beta)
+    assert np.all(np.abs(np.array(r["payoffs"]) - (1.5 * alpha + beta)) <= slack), r["payoffs"]
+    assert np.all(np.abs(np.array(r["disagreement"]) - (2 / 3 * alpha + beta)) <= slack)
+
+
+def test_egalitarian_is_not_refused_when_shifted(tmp_path, capsys):
+    # egalitarian is invariant under common changes of units (and per-player shifts)
+    path = _bos_game(tmp_path, "bos.nfg", (1.0, 1.0), (1e8, 1e8))
+    r = solve_json(capsys, path, "--concept", "egalitarian")
+    np.testing.assert_allclose(r["payoffs"], [1e8 + 1.5, 1e8 + 1.5], rtol=0, atol=1e-6)
+
+
+def test_egalitarian_in_tiny_units_is_not_refused(tmp_path, capsys):
+    path = _bos_game(tmp_path, "bos.nfg", (1.0, 1e-9))
+    code = main(["solve", path, "--concept", "egalitarian", "--json"])
+    _, err = capsys.readouterr()
+    assert code in (0, 1) and "no strict improvement" not in err
+
+
+def test_batch_rule_is_the_first_failure():
+    # bargainjax._status.batch_status: the first failing code in C order, not the largest
+    import bargainjax as bj
+
+    assert _cli._status([0, 3, 1]) == ("infeasible", bj.Status.INFEASIBLE.message)
+    assert _cli._status(np.array([0, 1, 5])) == ("max_steps_reached",
+                                                 bj.Status.MAX_STEPS_REACHED.message)
+    assert _cli._status(0)[0] == "successful"
+
+
+class _Fake(NamedTuple):
+    payoffs: object
+    certificate: object
+    tol: object
+    status: object
+    num_steps: object
+
+
+def _fake_concept(monkeypatch, result, name="fake"):
+    monkeypatch.setattr(_cli, "CONCEPTS", dict(CONCEPTS))
+
+    @_cli.register(name, "a fake concept")
+    def _solve(game, options):
+        return _cli._result(game, name, payoffs=result.payoffs, certificate="fake_gap",
+                            contract=_cli._contract(result))
+
+    return name
+
+
+def test_contract_fields_are_printed_as_they_are(bos, capsys, monkeypatch):
+    name = _fake_concept(monkeypatch, _Fake(np.array([1.0, 2.0]), np.float64(3e-12),
+                                            np.float64(4e-9), np.int32(0), np.int32(7)))
+    r = solve_json(capsys, bos, "--concept", name)
+    assert r["certificate"] == {"name": "fake_gap", "value": 3e-12, "tol": 4e-9}
+    assert r["status"] == "successful" and r["num_steps"] == 7
+
+
+def test_contract_accessor_prefers_the_contract_fields():
+    class Both(NamedTuple):
+        certificate: float
+        tol: float
+        status: int
+        num_steps: int
+        gap: float  # an old name that must not be read when `certificate` exists
+
+    assert _cli._contract(Both(1e-10, 1e-9, 0, 3, 99.0)) == (1e-10, 1e-9, 0, 3)
+
+
+@pytest.mark.parametrize("status, code, text", [
+    (1, 1, "max_steps_reached"), (2, 1, "nonfinite"), (4, 1, "degenerate"),
+    (5, 1, "imprecise"), (3, 2, "no feasible point strictly improves"),
+])
+def test_status_decides_the_exit_code(bos, capsys, monkeypatch, status, code, text):
+    name = _fake_concept(monkeypatch, _Fake(np.array([1.0, 2.0]), 1.0, 1e-9, status, 1))
+    line = refuse(capsys, "solve", bos, "--concept", name, "--json", code=code)
+    assert text in line
+
+
+@pytest.mark.parametrize("field", ["payoffs", "certificate", "tol"])
+@pytest.mark.parametrize("bad", [np.inf, -np.inf, np.nan])
+def test_never_exit_0_with_a_non_finite_number(bos, capsys, monkeypatch, field, bad):
+    values = {"payoffs": np.array([1.0, 2.0]), "certificate": 0.0, "tol": 1e-9}
+    values[field] = np.array([bad, 2.0]) if field == "payoffs" else bad
+    name = _fake_concept(monkeypatch, _Fake(values["payoffs"], values["certificate"],
+                                            values["tol"], 0, 1))
+    for json_flag in (["--json"], []):
+        line = refuse(capsys, "solve", bos, "--concept", name, *json_flag, code=1)
+        assert "non-finite" in line and field in line
+
+
+def test_coco_value_extreme_weights_are_not_printed_as_null(bos, capsys):
+    # weights 1e-320 (subnormal): phi_1 / a_1 overflows; never exit 0 with a null payoff
+    code = main(["solve", bos, "--concept", "coco-value", "--weights", "1e-320,1", "--json"])
+    out, err = capsys.readouterr()
+    if code == 0:
+        r = json.loads(out, parse_constant=_no_constant)
+        assert all(np.isfinite(r["payoffs"]))
+    else:
+        assert code in (1, 2) and out == "" and err.count("\n") == 1
+
+
+def _no_constant(name):
+    raise AssertionError(f"not strict JSON: {name}")
+
+
+def test_printed_tolerances_are_the_results_own(bos, capsys):
+    import bargainjax as bj
+
+    game = bj.read_nfg(bos)
+    for concept, result in (("zero-sum", bj.solve_zero_sum(game.payoffs[0])),
+                            ("coco-value", bj.coco_value(game))):
+        r = solve_json(capsys, bos, "--concept", concept)
+        cert, tol, status, _ = _cli._contract(result, game=game)
+        assert r["certificate"]["tol"] == tol and r["certificate"]["value"] == cert
+        assert status == 0
+
+
+# ------------------------------------------------------------------------- strict inputs
+
+@pytest.mark.parametrize("option, value, match", [
+    ("--disagreement", "1,,2", "entry 2 of '1,,2' is empty"),
+    ("--disagreement", "1,2,", "entry 3 of '1,2,' is empty"),
+    ("--disagreement", ",1", "entry 1"),
+    ("--disagreement", "\u0661,\u0662", "is not a number"),  # Arabic-Indic digits
+    ("--disagreement", "\uff11,\uff12", "is not a number"),  # full-width digits
+    ("--disagreement", "nan,0", "is not a number"),
+    ("--disagreement", "0,-inf", "is not a number"),
+    ("--disagreement", "1e400,0", "out of the float64 range"),
+    ("--disagreement", "1_0,0", "is not a number"),
+    ("--weights", "1,,", "is empty"),
+    ("--weights", "\u0661,1", "is not a number"),
+    ("--weights", "infinity,1", "is not a number"),
+    ("--tol", "nan", "is not a number"),
+    ("--tol", "inf", "is not a number"),
+    ("--tol", "\u0661e-6", "is not a number"),
+    ("--tol", "0", "positive"),
+    ("--tol", "1e999", "out of the float64 range"),
+])
+def test_number_options_are_strict(bos, capsys, option, value, match):
+    line = refuse(capsys, "solve", bos, "--concept", "nbs", f"{option}={value}")
+    assert option in line and match in line
+
+
+@pytest.mark.parametrize("value", ["0", "-2", "\u0663", "1.5", "x"])
+def test_integer_options_are_strict(bos, capsys, value):
+    line = refuse(capsys, "solve", bos, "--concept", "coco-equilibrium", f"--starts={value}")
+    assert "--starts must be a positive integer" in line
+    line = refuse(capsys, "solve", bos, "--concept", "coco-value", f"--max-coalitions={value}")
+    assert "--max-coalitions must be a positive integer" in line
+
+
+@pytest.mark.parametrize("stdin, match", [("", "standard input is empty"),
+                                          (" \n\t", "standard input is empty"),
+                                          (None, "standard input: it is closed")])
+def test_empty_or_closed_stdin(capsys, monkeypatch, stdin, match):
+    monkeypatch.setattr(sys, "stdin", None if stdin is None else io.StringIO(stdin))
+    assert match in refuse(capsys, "solve", "-", "--concept", "nbs")
+
+
+def test_subprocess_closed_stdin():
+    # `bargainjax solve - <&-`: Python starts with sys.stdin None
+    env = dict(os.environ, PYTHONPATH=str(ROOT), BARGAINJAX_CACHE="0")
+    p = subprocess.run(["sh", "-c", 'exec "$0" -m bargainjax solve - --concept nbs <&-',
+                        sys.executable], capture_output=True, text=True, env=env, timeout=300)
+    assert p.returncode == 2, p.stderr
+    assert p.stdout == "" and p.stderr.count("\n") == 1
+    assert "standard input" in p.stderr and "NoneType" not in p.stderr
+
+
+# ---------------------------------------------------------------------------- work caps
+
+def test_coco_value_on_28_players_refuses_at_once(tmp_path, capsys):
+    import time
+
+    import bargainjax as bj
+
+    path = tmp_path / "p28.nfg"
+    bj.write_nfg(bj.normal_form_game(np.arange(28.0).reshape((28,) + (1,) * 28)), str(path))
+    t0 = time.perf_counter()
+    line = refuse(capsys, "solve", str(path), "--concept", "coco-value")
+    assert time.perf_counter() - t0 < 60
+    assert "max_coalitions" in line and "--max-coalitions" in line
+    line = refuse(capsys, "solve", str(path), "--concept", "coco-equilibrium")
+    assert "28 players" in line
+
+
+def test_max_coalitions_is_passed_to_the_library(bos, capsys, monkeypatch):
+    import bargainjax as bj
+
+    seen = {}
+    real = bj.coco_value
+
+    def coco_value(game, weights=None, *, tol=None, max_coalitions=4096):
+        seen["max_coalitions"] = max_coalitions
+        if max_coalitions < 2:
+            raise ValueError(f"coco_value: 2 players need 2 coalitions, above "
+                             f"max_coalitions={max_coalitions}")
+        return real(game, weights, **({} if tol is None else {"tol": tol}))
+
+    monkeypatch.setattr(bj, "coco_value", coco_value)
+    solve_json(capsys, bos, "--concept", "coco-value", "--max-coalitions", "8")
+    assert seen["max_coalitions"] == 8
+    line = refuse(capsys, "solve", bos, "--concept", "coco-value", "--max-coalitions", "1")
+    assert "max_coalitions=1" in line and "--max-coalitions" in line
+
+
+def test_max_coalitions_sets_the_coco_equilibrium_player_limit(tmp_path, capsys):
+    import bargainjax as bj
+
+    path = tmp_path / "five.nfg"
+    bj.write_nfg(bj.normal_form_game(np.zeros((5,) + (1,) * 5)), str(path))
+    line = refuse(capsys, "solve", str(path), "--concept", "coco-equilibrium",
+                  "--max-coalitions", "16")
+    assert "limited to 4 players" in line and "5 players" in line
+    assert "does not apply" in refuse(capsys, "solve", str(path), "--concept", "nbs",
+                                      "--max-coalitions", "16")
+
+
+# --------------------------------------------------------------------------- KSBS ideal
+
+def test_ideal_applies_to_ksbs_only(bos, capsys):
+    for concept in ("nbs", "egalitarian", "coco-value"):
+        assert "--ideal does not apply" in refuse(capsys, "solve", bos, "--concept", concept,
+                                                  "--ideal", "rational")
+    assert "invalid choice" in refuse(capsys, "solve", bos, "--concept", "ksbs",
+                                      "--ideal", "ideal")
+
+
+def test_ideal_is_passed_to_the_library(bos, capsys, monkeypatch):
+    import bargainjax as bj
+
+    seen = []
+    real = bj.kalai_smorodinsky
+
+    def kalai_smorodinsky(F, disagreement, *, tol=None, ideal="rational"):
+        seen.append(ideal)
+        return real(F, disagreement, **({} if tol is None else {"tol": tol}))
+
+    monkeypatch.setattr(bj, "kalai_smorodinsky", kalai_smorodinsky)
+    for flag, expected in (([], "rational"), (["--ideal", "feasible"], "feasible"),
+                           (["--ideal", "rational"], "rational")):
+        r = solve_json(capsys, bos, "--concept", "ksbs", "--disagreement", "0,0", *flag)
+        assert r["ideal"] == expected
+        np.testing.assert_allclose(r["payoffs"], [1.5, 1.5], atol=1e-8)
+    assert seen == ["rational", "feasible", "rational"]  # no --ideal: the library's default
+
+
+def test_ideal_conventions_on_a_game_where_they_differ(tmp_path, capsys):
+    # F = conv{(0, 0), (4, -4), (2, 2)} from d = (0, 0).  KSBS is the point where the ray
+    # from d towards the ideal point leaves F, here through the edge 3 u1 + u2 = 8 from (2, 2)
+    # to (4, -4).  Over all of F ("feasible") the ideal point is (4, 2): t (12 + 2) = 8,
+    # t = 4/7, u = (16/7, 8/7).  Over {u in F: u >= d} ("rational", Kalai and Smorodinsky
+    # 1975) player 1's best is (8/3, 0) on that edge, so the ideal point is (8/3, 2):
+    # t (8 + 2) = 8, t = 4/5, u = (32/15, 8/5).
+    import bargainjax as bj
+
+    path = _write_game(tmp_path, "k.nfg", [[0.0, 4.0, 2.0]], [[0.0, -4.0, 2.0]])
+    if not _cli._accepts(bj.kalai_smorodinsky, "ideal"):
+        r = solve_json(capsys, path, "--concept", "ksbs", "--disagreement", "0,0",
+                       "--ideal", "feasible")
+        assert r["ideal"] == "feasible"
+        np.testing.assert_allclose(r["payoffs"], [16 / 7, 8 / 7], atol=1e-7)
+        assert "ideal=" in refuse(capsys, "solve", path, "--concept", "ksbs",
+                                  "--disagreement", "0,0", "--ideal", "rational")
+        return
+    r = solve_json(capsys, path, "--concept", "ksbs", "--disagreement", "0,0")
+    assert r["ideal"] == "rational"
+    np.testing.assert_allclose(r["payoffs"], [32 / 15, 8 / 5], atol=1e-7)
+    r = solve_json(capsys, path, "--concept", "ksbs", "--disagreement", "0,0",
+                   "--ideal", "feasible")
+    np.testing.assert_allclose(r["payoffs"], [16 / 7, 8 / 7], atol=1e-7)

@@ -88,6 +88,8 @@ def test_bad_instances_do_not_poison_the_batch(nbs_batch):
     assert out.status_counts[bj.Status.SUCCESSFUL] == 8
     assert sum(out.status_counts.values()) == 10 and out.num_failed == 2
     assert set(out.status_counts) == set(bj.Status)
+    # the one batch rule: the first failing instance in input order (instance 3)
+    assert out.status == bj.Status(status[3]) == bj._status.batch_status(status)
     solve = jax.jit(_nbs)
     for i in good:
         ref = solve((P[i], d[i]))
@@ -105,7 +107,7 @@ def test_generic_pytrees_progress_and_no_status(capsys):
         return {"s": t["a"] + t["b"][0].sum(), "i": t["b"][1] * 2}
 
     out = sweep(solver, x, chunk_size=3, progress=True)
-    assert out.status_counts is None and out.num_failed is None
+    assert out.status_counts is None and out.num_failed is None and out.status is None
     assert out.num_chunks == 3
     np.testing.assert_array_equal(out.results["s"], np.arange(7.0) + 2)
     np.testing.assert_array_equal(out.results["i"], 2 * np.arange(7))

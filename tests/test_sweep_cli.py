@@ -35,6 +35,10 @@ def _write(tmp_path, text, name="s.toml"):
     return p
 
 
+def _no_constant(name):
+    raise AssertionError(f"summary.json is not strict JSON: {name}")
+
+
 def _sweep(capsys, *args):
     code = main(["sweep", *map(str, args), "--quiet"])
     out, err = capsys.readouterr()
@@ -71,8 +75,9 @@ def test_bos_grid_matches_the_closed_form(tmp_path, capsys):
     assert np.all(r["status"] == 0) and np.all(r["certificate"] <= r["tol"])
     # Instances 4, 9, 14, 17 ran all 20000 steps before maximize_concave ranked by certificate.
     assert np.max(r["num_steps"]) < 1000, r["num_steps"]
-    s = json.loads((tmp_path / "o" / "summary.json").read_text())
+    s = json.loads((tmp_path / "o" / "summary.json").read_text(), parse_constant=_no_constant)
     assert s["status_counts"]["successful"] == 20 and s["num_failed"] == 0
+    assert s["status"] == "successful"
     assert s["disagreement_source"] == "grid" and s["grid_points"] == 20
     assert s["process_count"] == jax.process_count() == 1
     assert s["num_devices"] == 1 and s["devices"] == [str(dv) for dv in jax.devices()]
@@ -142,6 +147,11 @@ def test_uncertified_instances_exit_1_and_still_write(tmp_path, capsys):
     assert "infeasible 4" in err
     r = np.load(tmp_path / "o" / "results.npz")
     np.testing.assert_allclose(r["payoffs"][0], [1.5, 1.5], atol=1e-9)
+    # the batch status is the one rule's (the first failing instance's), the summary strict JSON
+    first = int(r["status"][np.flatnonzero(r["status"])[0]])
+    s = json.loads((tmp_path / "o" / "summary.json").read_text(), parse_constant=_no_constant)
+    assert s["status"] == bj.Status(first).name.lower() == "infeasible"
+    assert s["message"] == bj.Status.INFEASIBLE.message and "first failure infeasible" in err
 
 
 BAD = [
@@ -199,6 +209,19 @@ def test_security_levels_are_the_default_disagreement(tmp_path):
     cfg = _write(tmp_path, 'concept = "egalitarian"\n[games]\nsource = "nfg"\nfile = "bos.nfg"\n')
     _, _, batch = load_sweep(cfg)
     assert batch.security and batch.inputs["U"].shape == (1, 2, 2, 2)
+
+
+def test_sweep_from_security_levels(tmp_path, capsys):
+    # BoS: security levels (2/3, 2/3) (maximin of [[2, 0], [0, 1]]), egalitarian (1.5, 1.5)
+    cfg = _write(tmp_path, 'concept = "egalitarian"\n[games]\nsource = "nfg"\nfile = "bos.nfg"\n')
+    code, _, err = _sweep(capsys, cfg, "--out", tmp_path / "o")
+    assert code == 0, err
+    r = np.load(tmp_path / "o" / "results.npz")
+    np.testing.assert_allclose(r["disagreement"][0], [2 / 3, 2 / 3], atol=1e-9)
+    np.testing.assert_allclose(r["payoffs"][0], [1.5, 1.5], atol=1e-8)
+    assert r["status"][0] == 0 and r["certificate"][0] <= r["tol"][0]
+    s = json.loads((tmp_path / "o" / "summary.json").read_text(), parse_constant=_no_constant)
+    assert s["status"] == "successful" and s["disagreement_source"].startswith("security")
 
 
 _SHARDED = textwrap.dedent("""
