@@ -104,7 +104,6 @@ from ._coalitions import members
 from ._feasible import SeparableHull
 from ._games import SeparableGame
 from ._lp import solve_lp
-from ._zero_sum import units_from_bounds
 
 _MAX_PLAYERS = 10  # 2**10 - 1 coalition LPs per membership test
 _OUTSIDE_KINDS = ("alpha", "nash", "pareto")
@@ -192,7 +191,7 @@ def _units(parts):
     n = len(parts)
     lo = sum(jnp.min(p, axis=0) / n for p in parts)
     hi = sum(jnp.max(p, axis=0) / n for p in parts)
-    units = units_from_bounds(lo, hi, common=True)
+    units = _status.PlayerScale.from_bounds(lo, hi, common=True)
     units = _status.PlayerScale(units.center[None, :], units.scale[:1, None])
     return tuple(units.unit(p) for p in parts), units
 

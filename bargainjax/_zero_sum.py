@@ -608,21 +608,7 @@ def _solve(M, rel_tol, max_steps, method, check_every):
 def _units(M):
     """One centre and one half-range for the whole matrix: a zero-sum game is invariant only
     under common affine maps of ``M`` (its strategies; its value maps along)."""
-    return units_from_bounds(jnp.min(M), jnp.max(M))
-
-
-def units_from_bounds(lo, hi, *, common=False):
-    """:meth:`PlayerScale.from_bounds`, safe under ``jit``: the halves ``lo / 2``, ``hi / 2``
-    pass an optimisation barrier before they are combined, since XLA's simplifier otherwise
-    rewrites ``0.5 lo + 0.5 hi`` as ``0.5 (lo + hi)``, which overflows near ``1e308``."""
-    a, b = jax.lax.optimization_barrier((0.5 * jnp.asarray(lo), 0.5 * jnp.asarray(hi)))
-    center = a + b
-    half = b - a
-    if common:
-        half = jnp.broadcast_to(jnp.max(half), half.shape)
-    fallback = jnp.where(jnp.abs(center) > 0, jnp.abs(center), 1.0)
-    scale = jnp.where(half > 0, half, fallback)
-    return PlayerScale(jax.lax.stop_gradient(center), jax.lax.stop_gradient(scale))
+    return PlayerScale.of(M, axis=None)
 
 
 def _floor(dtype):
