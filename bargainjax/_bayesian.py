@@ -1,4 +1,4 @@
-r"""Bayesian (ECL) bargaining games (report §5; SPEC §5).
+r"""Bayesian (ECL) bargaining games (report §5).
 
 A game has types :math:`T = \{1..m\}`, an anonymous prior with marginals :math:`p(t)` and
 posteriors :math:`p(t'|t)` (``beliefs[t, t']``: what a player of type ``t`` believes about any

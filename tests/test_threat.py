@@ -21,7 +21,7 @@ EX60 = np.stack([P1, P2])
 
 def test_example_60_threat_point():
     tp = threat_point(EX60)
-    assert tp.is_threat_point
+    assert tp.is_threat_point and tp.status == bj.Status.SUCCESSFUL and tp.certificate <= tp.tol
     np.testing.assert_allclose(tp.disagreement, [-3.0, 2.0], atol=1e-9)  # report: (-3, 2)
     np.testing.assert_allclose(tp.threats[0], [0.0, 1.0], atol=1e-9)  # b2
     np.testing.assert_allclose(tp.threats[1], [0.0, 0.0, 1.0], atol=1e-9)  # a3
@@ -83,6 +83,9 @@ def test_zero_sum_game_threat_point_is_the_value():
     A = np.random.default_rng(2).normal(size=(3, 4))
     tp = threat_point(np.stack([A, -A]))
     v = float(bj.solve_zero_sum(A).value)
+    # Nobody can strictly improve on a point of a line: the degenerate rule gives INFEASIBLE
+    # (no raise), while the deviation check still passes.
+    assert tp.status == bj.Status.INFEASIBLE
     assert tp.is_threat_point
     np.testing.assert_allclose(tp.disagreement, [v, -v], atol=1e-9)
     np.testing.assert_allclose(tp.payoffs, [v, -v], atol=1e-9)
@@ -100,8 +103,8 @@ def test_random_3x3_no_profitable_deviation(seed):
     # Mixed deviations too (the certificate only checks pure ones).
     for _ in range(20):
         xr, yr = rng.dirichlet(np.ones(3)), rng.dirichlet(np.ones(3))
-        assert nbs_two_player(P, [xr @ A @ y, xr @ B @ y])[0] <= tp.payoffs[0] + 1e-9
-        assert nbs_two_player(P, [x @ A @ yr, x @ B @ yr])[1] <= tp.payoffs[1] + 1e-9
+        assert nbs_two_player(P, [xr @ A @ y, xr @ B @ y]).payoffs[0] <= tp.payoffs[0] + 1e-9
+        assert nbs_two_player(P, [x @ A @ yr, x @ B @ yr]).payoffs[1] <= tp.payoffs[1] + 1e-9
     # Nash's threat solution is the two-player CoCo equilibrium at the same weights.
     cv = bj.coco_value(G, tp.weights)
     np.testing.assert_allclose(np.asarray(cv.value) / tp.weights, tp.payoffs, atol=1e-7)
@@ -113,13 +116,21 @@ def test_nbs_two_player_matches_library(seed):
     P = rng.normal(size=(7, 2))
     d = P.mean(0) - 0.3
     ref = bj.nash_bargaining(bj.polytope(P), d)
-    np.testing.assert_allclose(nbs_two_player(P, d), np.asarray(ref.payoffs), atol=1e-6)
+    sol = nbs_two_player(P, d)
+    assert int(sol.status) == 0 and sol.certificate <= sol.tol
+    np.testing.assert_allclose(sol.payoffs, np.asarray(ref.payoffs), atol=1e-6)
 
 
 def test_nbs_two_player_degenerate():
     P = np.array([[0.0, 0.0], [2.0, 0.0], [1.0, 0.0]])  # only player 1 can improve
-    np.testing.assert_allclose(nbs_two_player(P, [0.0, 0.0]), [2.0, 0.0])
-    np.testing.assert_allclose(nbs_two_player(P, [5.0, 5.0]), [5.0, 5.0])  # nobody can
+    # The library's degenerate rule: no strict improvement for both => INFEASIBLE, no raise;
+    # the payoffs follow the report's convention.
+    sol = nbs_two_player(P, [0.0, 0.0])
+    assert sol.status == bj.Status.INFEASIBLE
+    np.testing.assert_allclose(sol.payoffs, [2.0, 0.0])
+    sol = nbs_two_player(P, [5.0, 5.0])  # nobody can
+    assert sol.status == bj.Status.INFEASIBLE
+    np.testing.assert_allclose(sol.payoffs, [5.0, 5.0])
 
 
 @pytest.mark.parametrize("seed,expected", [(0, []), (1, [(0, 1, 0), (0, 1, 1)])])
@@ -133,10 +144,11 @@ def test_pure_threat_points_three_players(seed, expected):
     span = outcomes.max() - outcomes.min()
     assert res.max_improvement.shape == (8,)
     assert res.profiles == expected
-    passing = [k for k in range(8) if res.max_improvement[k] <= 1e-6 * span]
+    passing = [k for k in range(8) if res.improvements[k] <= 1e-6]
+    assert (res.status == bj.Status.SUCCESSFUL) == bool(expected)
     assert [np.unravel_index(k, (2, 2, 2)) for k in passing] == expected
     if not expected:
-        assert res.max_improvement.min() > 1e-3  # the best profile is reported, not passed
+        assert res.improvements.min() > 1e-4  # the best profile is reported, not passed
     for prof, d, u in zip(res.profiles, res.disagreements, res.payoffs):
         np.testing.assert_allclose(d, G[(slice(None),) + prof])
         for i in range(3):  # recheck every unilateral deviation
