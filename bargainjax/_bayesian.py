@@ -66,24 +66,26 @@ def validate_prior(prior, beliefs):
                          f"p(t'|t)), got {P.shape}")
     v.nonnegative(p, "prior")
     v.nonnegative(P, "beliefs")
+    # sums hold to 1e-9, or to the rounding of the inputs' precision (float32 priors)
+    rtol = max(1e-9, 16 * float(jnp.finfo(jnp.result_type(p.dtype, P.dtype)).eps))
     if v.is_concrete(p):
         pv = np.asarray(p, float)
         zero = np.flatnonzero(pv <= 0)
         if zero.size:
             raise ValueError(f"`prior` gives type {int(zero[0]) + 1} zero probability "
                              "(Definition 42 requires p(t) > 0 for every type)")
-        if abs(pv.sum() - 1.0) > 1e-9 * m:
+        if abs(pv.sum() - 1.0) > rtol * m:
             raise ValueError(f"`prior` must sum to 1, got {pv.sum():.12g}")
     if v.is_concrete(P):
         Pv = np.asarray(P, float)
         rows = Pv.sum(axis=1)
-        bad = np.flatnonzero(np.abs(rows - 1.0) > 1e-9 * m)
+        bad = np.flatnonzero(np.abs(rows - 1.0) > rtol * m)
         if bad.size:
             raise ValueError(f"`beliefs` rows must sum to 1 (row t is p(.|t)); row "
                              f"{int(bad[0]) + 1} sums to {rows[bad[0]]:.12g}")
         if v.is_concrete(p):
             joint = np.asarray(p, float)[:, None] * Pv
-            if np.max(np.abs(joint - joint.T)) > 1e-9:
+            if np.max(np.abs(joint - joint.T)) > rtol:
                 raise ValueError("`beliefs` are not the posteriors of an anonymous prior with "
                                  "marginals `prior`: p(t) p(t'|t) must equal p(t') p(t|t')")
     dt = jnp.result_type(p.dtype, P.dtype)
@@ -334,7 +336,8 @@ class BayesianNash(NamedTuple):
         certificate: ``()`` 0: each type's maximiser comes from its set's exact weighted-sum
             oracle (a closed form); non-finite values are reported by ``status``.
         tol: ``()`` ``default_tol(dtype, "bargaining")``.
-        status: ``()`` ``SUCCESSFUL``, or ``NONFINITE`` if a payoff is not finite.
+        status: ``()`` ``SUCCESSFUL``, or ``NONFINITE`` if the game's arrays or a payoff are
+            not finite.
         num_steps: ``()`` 0 (closed form).
 
     Invariance: none to state beyond the oracle's exactness (the sets are not payoff tables).
@@ -365,8 +368,11 @@ def bayesian_nash(game: BayesianGame) -> BayesianNash:
     beta = jnp.stack([r.payoffs for r in res])
     eu = expected_utilities(game, beta)
     cert = jnp.zeros((), dt)
-    status, tol = certify(cert, default_tol(dt, "bargaining"),
-                          inputs_finite=jnp.all(jnp.isfinite(eu)) & jnp.all(jnp.isfinite(beta)))
+    leaves = [x for x in jax.tree_util.tree_leaves(game)
+              if jnp.issubdtype(jnp.asarray(x).dtype, jnp.inexact)]
+    finite = jnp.all(jnp.stack([jnp.all(jnp.isfinite(x)) for x in leaves] +
+                               [jnp.all(jnp.isfinite(eu)), jnp.all(jnp.isfinite(beta))]))
+    status, tol = certify(cert, default_tol(dt, "bargaining"), inputs_finite=finite)
     return BayesianNash(beta, eu, tuple(r.strategy for r in res), cert, tol, status,
                         jnp.zeros((), jnp.int32))
 
