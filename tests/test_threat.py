@@ -187,3 +187,67 @@ def test_bad_input():
         nbs_two_player(np.zeros((3, 2)), [0.0, np.inf])
     with pytest.raises(ValueError, match="max_profiles"):
         pure_threat_points(np.zeros((2, 3, 3)), max_profiles=4)
+
+
+# ------------------------------------------------ contract: scale, precision, degenerate rule
+
+BOS = np.array([[3.0, 2.0], [2.0, 3.0], [0.0, 0.0]])  # Battle of the Sexes outcomes
+
+
+@pytest.mark.parametrize("far", [1e3, 1e9, 1e100])
+def test_nbs_two_player_far_d_is_right_or_honest(far):
+    # True NBS from (-far, -far) is (2.5, 2.5) by symmetry.  Far d once returned a vertex as
+    # certified; now the answer is certified and right, or the status says it cannot be.
+    sol = nbs_two_player(BOS, [-far, -far])
+    assert sol.status in (bj.Status.SUCCESSFUL, bj.Status.IMPRECISE)
+    if sol.status == bj.Status.SUCCESSFUL:
+        np.testing.assert_allclose(sol.payoffs, [2.5, 2.5], atol=1e-8)
+    assert abs(sol.payoffs[0] - 2.5) <= 1e-6 * far + 1e-9 or sol.status != 0
+    assert np.all(np.isfinite(sol.payoffs)) and np.isfinite(sol.tol)
+    assert nbs_two_player(BOS, [-1e100, -1e100]).status == bj.Status.IMPRECISE
+
+
+def test_nbs_two_player_d_on_the_frontier_is_infeasible():
+    sol = nbs_two_player(BOS, [2.5, 2.5])  # on the segment (3,2)-(2,3): nothing improves both
+    assert sol.status == bj.Status.INFEASIBLE
+    np.testing.assert_allclose(sol.payoffs, [2.5, 2.5])
+
+
+def test_huge_payoffs_do_not_overflow():
+    # ranges near 1e308: max - min would be inf; per-player units keep everything finite
+    sol = nbs_two_player(BOS * 3e307 - 1e308, [-1e308, -1e308])
+    assert sol.status == bj.Status.SUCCESSFUL
+    np.testing.assert_allclose(sol.payoffs / 3e307, ([2.5, 2.5] * np.array(3e307) - 1e308)
+                               / 3e307, rtol=1e-12)
+    tp = threat_point(EX60 * 1e307)
+    assert tp.status == bj.Status.SUCCESSFUL and np.isfinite(tp.tol)
+    np.testing.assert_allclose(tp.payoffs / 1e307, [2.5, 4.75], atol=1e-9)
+
+
+def test_threat_point_per_player_units():
+    # α = (1e-9, 1e9), β = (1e3, -5e17): the affine image with the same status and threats
+    alpha, beta = np.array([1e-9, 1e9]), np.array([1e3 * 1e-9, -5e17])
+    G = EX60 * alpha[:, None, None] + beta[:, None, None]
+    tp, ref = threat_point(G), threat_point(EX60)
+    assert tp.status == ref.status == bj.Status.SUCCESSFUL
+    np.testing.assert_allclose((tp.payoffs - beta) / alpha, ref.payoffs, atol=1e-6)
+    np.testing.assert_allclose((tp.disagreement - beta) / alpha, ref.disagreement, atol=1e-6)
+    np.testing.assert_allclose(tp.threats[0], ref.threats[0], atol=1e-9)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.int32])
+def test_threat_point_float32_and_integers(dtype):
+    G = (EX60 * 4).astype(dtype)  # integers stay exact
+    tp = threat_point(G)
+    assert tp.status in (bj.Status.SUCCESSFUL, bj.Status.IMPRECISE, bj.Status.MAX_STEPS_REACHED)
+    if tp.status == bj.Status.SUCCESSFUL:
+        np.testing.assert_allclose(tp.payoffs, [10.0, 19.0], atol=1e-3)  # 4 × (2.5, 4.75)
+    assert tp.certificate <= tp.tol or tp.status != bj.Status.SUCCESSFUL
+
+
+def test_contract_fields_and_aliases():
+    tp = threat_point(EX60)
+    assert tp.max_improvement == tp.certificate and tp.num_iterations == tp.num_steps
+    res = pure_threat_points(EX60)
+    assert res.status == bj.Status.SUCCESSFUL and res.certificate <= res.tol
+    assert res.num_steps == 6 and res.max_improvement is res.improvements
