@@ -382,6 +382,13 @@ def _lp_oracle(inst):
     return np.array([-res.fun])
 
 
+def _coco2_oracle(U):
+    """Kalai & Kalai (2013): ``φ = max(A+B)/2 ± val((A-B)/2)``, the value by HiGHS."""
+    A, B = U
+    m, v = np.max(A + B) / 2, lp_value((A - B) / 2).value
+    return np.array([m + v, m - v])
+
+
 def _armstrong_oracle(inst):
     P, d = inst["P"], inst["d"]
     I = ideal_ir(P, d)
@@ -441,6 +448,10 @@ CASES = [
          lambda P: bj.coco_value(P), lambda r, i: np.asarray(r.value),
          lambda i: coco_value_oracle(i["P"], np.ones(3))[0], "common scale",
          _table_transform("P"), _payoff_back, atol=1e-8, atol32=1e-4, players=3),
+    Case("coco_value_two_player", lambda rng: {"P": rng.uniform(-1, 1, (2, 3, 2))},
+         lambda P: bj.coco_value_two_player(P[0], P[1]), lambda r, i: np.asarray(r.value),
+         lambda i: _coco2_oracle(i["P"]), "common scale", _table_transform("P"), _payoff_back,
+         atol=1e-8, atol32=1e-4),
     Case("coco_equilibrium", lambda rng: {"P": rng.uniform(-1, 1, (2, 2, 3))},
          lambda P: bj.coco_equilibrium(P), lambda r, i: np.asarray(r.payoffs),
          lambda i: coco_equilibrium_oracle(i["P"]), "per-player affine", _table_transform("P"),
