@@ -16,7 +16,8 @@ and ``t`` is a fixed point when :math:`u(t)` lies on the face of ``F`` maximisin
 :math:`a \cdot u` (then the NBS from :math:`d(t)` is :math:`u(t)` and its supporting normal is
 ``a``).  As :math:`t \to 0` :math:`u_1(t)` exceeds the face, at :math:`t = 1` it is at or below
 it; :func:`threat_point` bisects on this sign (the same fixed point as the two-player CoCo
-equilibrium, Kalai & Kalai 2013).  The answer is then re-derived without the ansatz: ``d`` from the threats,
+equilibrium, Kalai & Kalai 2013).  The answer is then re-derived without the ansatz: ``d`` from
+the threats,
 the NBS from ``d`` by an exact two-dimensional computation over the edges of ``F``
 (:func:`nbs_two_player`), and the certificate checks that no pure deviation of either player's
 threat raises that player's NBS payoff.
@@ -49,7 +50,7 @@ import numpy as np
 
 from ._coco import _game_payoffs
 from ._lp import solve_lp
-from ._status import Status, alias, certify, default_tol
+from ._status import alias, certify, default_tol
 from ._zero_sum import solve_zero_sum
 
 
@@ -216,8 +217,8 @@ def _nbs_unit(Pu, du):
         # Near-ties of the log-product (within its rounding; with d far from F every candidate
         # ties), then the candidate whose supporting line is best: the exact NBS has none.
         with np.errstate(divide="ignore"):
-            lp = np.where(strict_ok, np.log(np.maximum(G[:, 0], 0)) + np.log(np.maximum(G[:, 1], 0)),
-                          -np.inf)
+            logs = np.log(np.maximum(G, 0))
+            lp = np.where(strict_ok, logs[:, 0] + logs[:, 1], -np.inf)
         top = np.max(lp)
         idx = np.flatnonzero(lp >= top - 64 * eps * (1.0 + abs(top)))
         certs = _support_violation(Pu, X[idx], G[idx], rnd)
@@ -492,10 +493,12 @@ def pure_threat_points(game, *, tol: float = 1e-6, max_profiles: int = 4096) -> 
     For every pure profile ``x``: ``d = U(x)`` and its NBS over the correlated set; ``x`` is a
     threat point when, for every player ``i`` and action ``x'_i``,
     :math:`\mathrm{NBS}_i(U(x'_i, x_{-i})) \le \mathrm{NBS}_i(U(x)) + \mathrm{tol}\cdot
-    \mathrm{range}_i` (per-player units).  Two players use the exact :func:`nbs_two_player`; more use one LP per
+    \mathrm{range}_i` (per-player units).  Two players use the exact :func:`nbs_two_player`;
+    more use one LP per
     player (:func:`bargainjax._lp.solve_lp`, who can improve) and the certified
     :func:`bargainjax.nash_bargaining` (gap ``1e-9`` on the log-product; see
-    :func:`_nbs_general` for players who cannot improve), hence the looser default ``tol``.  A game may
+    :func:`_nbs_general` for players who cannot improve), hence the looser default ``tol``.
+    A game may
     have none (mixed threats are then needed, see :func:`threat_point` for two players) or
     several (uniqueness can fail for ``n > 2``, report after Definition 57).
 
