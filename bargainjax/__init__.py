@@ -84,6 +84,7 @@ from ._coalition_perfect import (
 from ._threat import (
     PureThreatPoints as PureThreatPoints,
     ThreatPoint as ThreatPoint,
+    TwoPlayerNBS as TwoPlayerNBS,
     nbs_two_player as nbs_two_player,
     pure_threat_points as pure_threat_points,
     threat_point as threat_point,
@@ -166,6 +167,7 @@ __all__ = [
     "SupportingWeights",
     "SweepResult",
     "ThreatPoint",
+    "TwoPlayerNBS",
     "WeightedSumMax",
     "ZeroSumSolution",
     "actions_of",

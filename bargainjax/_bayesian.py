@@ -1,4 +1,4 @@
-r"""Bayesian (ECL) bargaining games (report §5; SPEC §5).
+r"""Bayesian (ECL) bargaining games (report §5).
 
 A game has types :math:`T = \{1..m\}`, an anonymous prior with marginals :math:`p(t)` and
 posteriors :math:`p(t'|t)` (``beliefs[t, t']``: what a player of type ``t`` believes about any
@@ -38,6 +38,7 @@ import numpy as np
 from . import _validate as v
 from ._bargaining import BargainingSolution, nash_bargaining, nbs_strategy
 from ._concave import flatten, unflatten
+from ._status import alias, certify, default_tol
 from ._feasible import PolytopeHull, ResourceSet, SeparableHull, minkowski_sum, resource_set
 
 _SETS = (PolytopeHull, SeparableHull, ResourceSet)
@@ -65,24 +66,26 @@ def validate_prior(prior, beliefs):
                          f"p(t'|t)), got {P.shape}")
     v.nonnegative(p, "prior")
     v.nonnegative(P, "beliefs")
+    # sums hold to 1e-9, or to the rounding of the inputs' precision (float32 priors)
+    rtol = max(1e-9, 16 * float(jnp.finfo(jnp.result_type(p.dtype, P.dtype)).eps))
     if v.is_concrete(p):
         pv = np.asarray(p, float)
         zero = np.flatnonzero(pv <= 0)
         if zero.size:
             raise ValueError(f"`prior` gives type {int(zero[0]) + 1} zero probability "
                              "(Definition 42 requires p(t) > 0 for every type)")
-        if abs(pv.sum() - 1.0) > 1e-9 * m:
+        if abs(pv.sum() - 1.0) > rtol * m:
             raise ValueError(f"`prior` must sum to 1, got {pv.sum():.12g}")
     if v.is_concrete(P):
         Pv = np.asarray(P, float)
         rows = Pv.sum(axis=1)
-        bad = np.flatnonzero(np.abs(rows - 1.0) > 1e-9 * m)
+        bad = np.flatnonzero(np.abs(rows - 1.0) > rtol * m)
         if bad.size:
             raise ValueError(f"`beliefs` rows must sum to 1 (row t is p(.|t)); row "
                              f"{int(bad[0]) + 1} sums to {rows[bad[0]]:.12g}")
         if v.is_concrete(p):
             joint = np.asarray(p, float)[:, None] * Pv
-            if np.max(np.abs(joint - joint.T)) > 1e-9:
+            if np.max(np.abs(joint - joint.T)) > rtol:
                 raise ValueError("`beliefs` are not the posteriors of an anonymous prior with "
                                  "marginals `prior`: p(t) p(t'|t) must equal p(t') p(t|t')")
     dt = jnp.result_type(p.dtype, P.dtype)
@@ -330,11 +333,23 @@ class BayesianNash(NamedTuple):
         actions: ``(m, m)`` :math:`\\beta`, each type's maximiser of :math:`\\alpha_{t,t}`.
         payoffs: ``(m,)`` :math:`EU_t(\\beta)`.
         strategy: per type, the strategy of :math:`\\mathcal{A}_t` realising ``actions[t]``.
+        certificate: ``()`` 0: each type's maximiser comes from its set's exact weighted-sum
+            oracle (a closed form); non-finite values are reported by ``status``.
+        tol: ``()`` ``default_tol(dtype, "bargaining")``.
+        status: ``()`` ``SUCCESSFUL``, or ``NONFINITE`` if the game's arrays or a payoff are
+            not finite.
+        num_steps: ``()`` 0 (closed form).
+
+    Invariance: none to state beyond the oracle's exactness (the sets are not payoff tables).
     """
 
     actions: jax.Array
     payoffs: jax.Array
     strategy: tuple
+    certificate: jax.Array
+    tol: jax.Array
+    status: jax.Array
+    num_steps: jax.Array
 
 
 def bayesian_nash(game: BayesianGame) -> BayesianNash:
@@ -347,10 +362,19 @@ def bayesian_nash(game: BayesianGame) -> BayesianNash:
     Differentiable in the sets' arrays and the beliefs (Danskin: the maximiser is held fixed).
     """
     m = game.num_types
-    eye = jnp.eye(m, dtype=game.prior.dtype)
+    dt = game.prior.dtype
+    eye = jnp.eye(m, dtype=dt)
     res = [A.maximize(eye[t]) for t, A in enumerate(game.action_sets)]
     beta = jnp.stack([r.payoffs for r in res])
-    return BayesianNash(beta, expected_utilities(game, beta), tuple(r.strategy for r in res))
+    eu = expected_utilities(game, beta)
+    cert = jnp.zeros((), dt)
+    leaves = [x for x in jax.tree_util.tree_leaves(game)
+              if jnp.issubdtype(jnp.asarray(x).dtype, jnp.inexact)]
+    finite = jnp.all(jnp.stack([jnp.all(jnp.isfinite(x)) for x in leaves] +
+                               [jnp.all(jnp.isfinite(eu)), jnp.all(jnp.isfinite(beta))]))
+    status, tol = certify(cert, default_tol(dt, "bargaining"), inputs_finite=finite)
+    return BayesianNash(beta, eu, tuple(r.strategy for r in res), cert, tol, status,
+                        jnp.zeros((), jnp.int32))
 
 
 class BayesianNBS(NamedTuple):
@@ -378,11 +402,17 @@ class BayesianNBS(NamedTuple):
         dependency_equilibrium: ``(m,)`` bool, margin :math:`\\ge` minus rounding: the
             sufficient condition of Corollary 52 holds for type ``t``.
         supporting_weights: ``(m,)`` supporting weights of ``payoffs`` on ``F``.
-        gap: ``()`` the NBS certificate (Frank–Wolfe gap of :math:`\\sum_t \\nu_t
-            \\log(x_t - d_t)`).
+        solution: the underlying :class:`bargainjax.BargainingSolution` on ``F``.
+        certificate: ``()`` the inner NBS solution's certificate (``solution.certificate``:
+            what it bounds is documented by :func:`bargainjax.nash_bargaining`).
         tol: ``()`` its tolerance.
         status: ``()`` :class:`bargainjax.Status` of the NBS.
-        solution: the underlying :class:`bargainjax.BargainingSolution` on ``F``.
+        num_steps: ``()`` the NBS solver's steps.
+
+    Deprecated alias (one release): ``gap`` of ``certificate``.
+
+    Invariance: as the NBS, per-type affine maps of the expected utilities (the disagreement
+    point moving with them).
     """
 
     payoffs: jax.Array
@@ -398,10 +428,18 @@ class BayesianNBS(NamedTuple):
     dependency_margins: jax.Array
     dependency_equilibrium: jax.Array
     supporting_weights: jax.Array
-    gap: jax.Array
+    solution: BargainingSolution
+    certificate: jax.Array
     tol: jax.Array
     status: jax.Array
-    solution: BargainingSolution
+    num_steps: jax.Array
+
+    gap = alias("certificate")
+
+
+def _inner_certificate(sol):
+    """The NBS solution's contract certificate (``gap`` on results without one)."""
+    return sol.certificate if "certificate" in type(sol)._fields else sol.gap
 
 
 def _ratio(num, den):
@@ -434,7 +472,8 @@ def bayesian_nbs(game: BayesianGame, *, weights=None, tol: float | None = None,
     :math:`p = 1 - 1/r`).
 
     Raises:
-        ValueError: non-positive ``weights`` or (concrete) a ``d`` with no strict improvement.
+        ValueError: non-positive ``weights``.  A ``d`` with no strict improvement follows
+            :func:`bargainjax.nash_bargaining`'s rule: status ``INFEASIBLE``.
     """
     if not isinstance(game, BayesianGame):
         raise ValueError(f"`game` must be a BayesianGame (bj.bayesian_game), got "
@@ -468,5 +507,6 @@ def bayesian_nbs(game: BayesianGame, *, weights=None, tol: float | None = None,
         share_to_others=_ratio(jnp.sum(x, axis=1) - own, jnp.sum(x, axis=1)),
         bne_payoffs=bne.payoffs, dependency_margins=margins,
         dependency_equilibrium=margins >= -slack, supporting_weights=sol.weights,
-        gap=sol.gap, tol=sol.tol, status=sol.status, solution=sol)
+        solution=sol, certificate=_inner_certificate(sol), tol=sol.tol, status=sol.status,
+        num_steps=sol.num_steps)
 

@@ -30,7 +30,7 @@ import numpy as np
 
 from . import _validate as v
 from ._bayesian import BayesianGame, bayesian_nash, expected_utilities, validate_prior
-from ._status import Status
+from ._status import PlayerScale, alias, certify, default_tol
 
 
 @jax.tree_util.register_pytree_node_class
@@ -138,20 +138,36 @@ class FiniteBayesianNash(NamedTuple):
     Attributes:
         profiles: ``(k**m, m)`` int, every anonymous pure profile (C order).
         payoffs: ``(k**m, m)`` :math:`EU_t` of each profile.
-        regret: ``(k**m,)`` the largest gain of a unilateral deviation (the certificate).
-        is_equilibrium: ``(k**m,)`` bool, ``regret <= tol``.
-        equilibrium: ``(m,)`` the first equilibrium profile (one exists, Proposition 36).
-        tol: ``()`` 0 (the comparison is exact).
-        status: ``()`` ``SUCCESSFUL``, or ``DEGENERATE`` if no profile is an equilibrium.
+        regrets: ``(k**m,)`` the largest gain of a unilateral deviation, in units of the
+            deviating type's utility range (:math:`\\max_{s,a} u_{s,t}(a) - \\min_{s,a}
+            u_{s,t}(a)`; a deviation changes only the deviator's own term).
+        is_equilibrium: ``(k**m,)`` bool, an exact best response for every type (regret 0).
+        equilibrium: ``(m,)`` the profile of smallest regret (an equilibrium: one exists,
+            Proposition 36).
+        certificate: ``()`` the regret of ``equilibrium`` (relative, clipped at 0).
+        tol: ``()`` the tolerance it was held to (``default_tol(dtype, "bargaining")``).
+        status: ``()`` :class:`bargainjax.Status` from :func:`bargainjax.certify`
+            (``NONFINITE`` for non-finite utilities).
+        num_steps: ``()`` the number of profiles checked, ``k**m``.
+
+    Deprecated alias (one release): ``regret`` of ``regrets``.
+
+    Invariance: per-type affine maps of the utilities, :math:`u_{s,t} \\mapsto \\alpha_t
+    u_{s,t} + c_t` (:math:`\\alpha_t > 0`), map :math:`EU_t` to :math:`\\alpha_t EU_t + n c_t`
+    and leave the equilibria, regrets and status unchanged.
     """
 
     profiles: jax.Array
     payoffs: jax.Array
-    regret: jax.Array
+    regrets: jax.Array
     is_equilibrium: jax.Array
     equilibrium: jax.Array
+    certificate: jax.Array
     tol: jax.Array
     status: jax.Array
+    num_steps: jax.Array
+
+    regret = alias("regrets")
 
 
 def finite_bayesian_nash(game: FiniteBayesianGame) -> FiniteBayesianNash:
@@ -159,17 +175,24 @@ def finite_bayesian_nash(game: FiniteBayesianGame) -> FiniteBayesianNash:
     every profile's best responses exactly (``k**m`` profiles)."""
     m, k = game.num_types, game.num_actions
     profiles = jnp.asarray(np.indices((k,) * m).reshape(m, -1).T, jnp.int32)
+    U = game.utilities
+    # Per type t, half the range of what anyone's action gives t (overflow-safe).
+    scale = PlayerScale.of(jnp.moveaxis(U, 2, 0).reshape(m, -1), axis=1).scale
 
     def one(a):
         dev = deviation_utilities(game, a)
         cur = dev[jnp.arange(m), a]
-        return jnp.max(jnp.max(dev, axis=1) - cur), finite_expected_utilities(game, a)
+        gain = jnp.max(dev, axis=1) - cur  # (m,) exact 0 at a best response
+        rel = 0.5 * (gain / scale)
+        return jnp.max(rel), jnp.all(gain <= 0.0), finite_expected_utilities(game, a)
 
-    regret, payoffs = jax.vmap(one)(profiles)
-    ok = regret <= 0.0
-    status = jnp.where(jnp.any(ok), Status.SUCCESSFUL, Status.DEGENERATE).astype(jnp.int32)
-    return FiniteBayesianNash(profiles, payoffs, regret, ok, profiles[jnp.argmax(ok)],
-                              jnp.zeros((), game.utilities.dtype), status)
+    regrets, ok, payoffs = jax.vmap(one)(profiles)
+    best = jnp.argmin(jnp.where(jnp.isnan(regrets), jnp.inf, regrets))
+    cert = jnp.maximum(regrets[best], 0.0)
+    status, tol = certify(cert, default_tol(U.dtype, "bargaining"),
+                          inputs_finite=jnp.all(jnp.isfinite(U)))
+    return FiniteBayesianNash(profiles, payoffs, regrets, ok, profiles[best], cert, tol, status,
+                              jnp.asarray(profiles.shape[0], jnp.int32))
 
 
 def conditional_expected_utilities(game: FiniteBayesianGame, joint) -> jax.Array:

@@ -21,7 +21,7 @@ EX60 = np.stack([P1, P2])
 
 def test_example_60_threat_point():
     tp = threat_point(EX60)
-    assert tp.is_threat_point
+    assert tp.is_threat_point and tp.status == bj.Status.SUCCESSFUL and tp.certificate <= tp.tol
     np.testing.assert_allclose(tp.disagreement, [-3.0, 2.0], atol=1e-9)  # report: (-3, 2)
     np.testing.assert_allclose(tp.threats[0], [0.0, 1.0], atol=1e-9)  # b2
     np.testing.assert_allclose(tp.threats[1], [0.0, 0.0, 1.0], atol=1e-9)  # a3
@@ -83,6 +83,9 @@ def test_zero_sum_game_threat_point_is_the_value():
     A = np.random.default_rng(2).normal(size=(3, 4))
     tp = threat_point(np.stack([A, -A]))
     v = float(bj.solve_zero_sum(A).value)
+    # Nobody can strictly improve on a point of a line: the degenerate rule gives INFEASIBLE
+    # (no raise), while the deviation check still passes.
+    assert tp.status == bj.Status.INFEASIBLE
     assert tp.is_threat_point
     np.testing.assert_allclose(tp.disagreement, [v, -v], atol=1e-9)
     np.testing.assert_allclose(tp.payoffs, [v, -v], atol=1e-9)
@@ -100,8 +103,8 @@ def test_random_3x3_no_profitable_deviation(seed):
     # Mixed deviations too (the certificate only checks pure ones).
     for _ in range(20):
         xr, yr = rng.dirichlet(np.ones(3)), rng.dirichlet(np.ones(3))
-        assert nbs_two_player(P, [xr @ A @ y, xr @ B @ y])[0] <= tp.payoffs[0] + 1e-9
-        assert nbs_two_player(P, [x @ A @ yr, x @ B @ yr])[1] <= tp.payoffs[1] + 1e-9
+        assert nbs_two_player(P, [xr @ A @ y, xr @ B @ y]).payoffs[0] <= tp.payoffs[0] + 1e-9
+        assert nbs_two_player(P, [x @ A @ yr, x @ B @ yr]).payoffs[1] <= tp.payoffs[1] + 1e-9
     # Nash's threat solution is the two-player CoCo equilibrium at the same weights.
     cv = bj.coco_value(G, tp.weights)
     np.testing.assert_allclose(np.asarray(cv.value) / tp.weights, tp.payoffs, atol=1e-7)
@@ -113,13 +116,21 @@ def test_nbs_two_player_matches_library(seed):
     P = rng.normal(size=(7, 2))
     d = P.mean(0) - 0.3
     ref = bj.nash_bargaining(bj.polytope(P), d)
-    np.testing.assert_allclose(nbs_two_player(P, d), np.asarray(ref.payoffs), atol=1e-6)
+    sol = nbs_two_player(P, d)
+    assert int(sol.status) == 0 and sol.certificate <= sol.tol
+    np.testing.assert_allclose(sol.payoffs, np.asarray(ref.payoffs), atol=1e-6)
 
 
 def test_nbs_two_player_degenerate():
     P = np.array([[0.0, 0.0], [2.0, 0.0], [1.0, 0.0]])  # only player 1 can improve
-    np.testing.assert_allclose(nbs_two_player(P, [0.0, 0.0]), [2.0, 0.0])
-    np.testing.assert_allclose(nbs_two_player(P, [5.0, 5.0]), [5.0, 5.0])  # nobody can
+    # The library's degenerate rule: no strict improvement for both => INFEASIBLE, no raise;
+    # the payoffs follow the report's convention.
+    sol = nbs_two_player(P, [0.0, 0.0])
+    assert sol.status == bj.Status.INFEASIBLE
+    np.testing.assert_allclose(sol.payoffs, [2.0, 0.0])
+    sol = nbs_two_player(P, [5.0, 5.0])  # nobody can
+    assert sol.status == bj.Status.INFEASIBLE
+    np.testing.assert_allclose(sol.payoffs, [5.0, 5.0])
 
 
 @pytest.mark.parametrize("seed,expected", [(0, []), (1, [(0, 1, 0), (0, 1, 1)])])
@@ -133,10 +144,11 @@ def test_pure_threat_points_three_players(seed, expected):
     span = outcomes.max() - outcomes.min()
     assert res.max_improvement.shape == (8,)
     assert res.profiles == expected
-    passing = [k for k in range(8) if res.max_improvement[k] <= 1e-6 * span]
+    passing = [k for k in range(8) if res.improvements[k] <= 1e-6]
+    assert (res.status == bj.Status.SUCCESSFUL) == bool(expected)
     assert [np.unravel_index(k, (2, 2, 2)) for k in passing] == expected
     if not expected:
-        assert res.max_improvement.min() > 1e-3  # the best profile is reported, not passed
+        assert res.improvements.min() > 1e-4  # the best profile is reported, not passed
     for prof, d, u in zip(res.profiles, res.disagreements, res.payoffs):
         np.testing.assert_allclose(d, G[(slice(None),) + prof])
         for i in range(3):  # recheck every unilateral deviation
@@ -175,3 +187,67 @@ def test_bad_input():
         nbs_two_player(np.zeros((3, 2)), [0.0, np.inf])
     with pytest.raises(ValueError, match="max_profiles"):
         pure_threat_points(np.zeros((2, 3, 3)), max_profiles=4)
+
+
+# ------------------------------------------------ contract: scale, precision, degenerate rule
+
+BOS = np.array([[3.0, 2.0], [2.0, 3.0], [0.0, 0.0]])  # Battle of the Sexes outcomes
+
+
+@pytest.mark.parametrize("far", [1e3, 1e9, 1e100])
+def test_nbs_two_player_far_d_is_right_or_honest(far):
+    # True NBS from (-far, -far) is (2.5, 2.5) by symmetry.  Far d once returned a vertex as
+    # certified; now the answer is certified and right, or the status says it cannot be.
+    sol = nbs_two_player(BOS, [-far, -far])
+    assert sol.status in (bj.Status.SUCCESSFUL, bj.Status.IMPRECISE)
+    if sol.status == bj.Status.SUCCESSFUL:
+        np.testing.assert_allclose(sol.payoffs, [2.5, 2.5], atol=1e-8)
+    assert abs(sol.payoffs[0] - 2.5) <= 1e-6 * far + 1e-9 or sol.status != 0
+    assert np.all(np.isfinite(sol.payoffs)) and np.isfinite(sol.tol)
+    assert nbs_two_player(BOS, [-1e100, -1e100]).status == bj.Status.IMPRECISE
+
+
+def test_nbs_two_player_d_on_the_frontier_is_infeasible():
+    sol = nbs_two_player(BOS, [2.5, 2.5])  # on the segment (3,2)-(2,3): nothing improves both
+    assert sol.status == bj.Status.INFEASIBLE
+    np.testing.assert_allclose(sol.payoffs, [2.5, 2.5])
+
+
+def test_huge_payoffs_do_not_overflow():
+    # ranges near 1e308: max - min would be inf; per-player units keep everything finite
+    sol = nbs_two_player(BOS * 3e307 - 1e308, [-1e308, -1e308])
+    assert sol.status == bj.Status.SUCCESSFUL
+    np.testing.assert_allclose(sol.payoffs / 3e307, ([2.5, 2.5] * np.array(3e307) - 1e308)
+                               / 3e307, rtol=1e-12)
+    tp = threat_point(EX60 * 1e307)
+    assert tp.status == bj.Status.SUCCESSFUL and np.isfinite(tp.tol)
+    np.testing.assert_allclose(tp.payoffs / 1e307, [2.5, 4.75], atol=1e-9)
+
+
+def test_threat_point_per_player_units():
+    # α = (1e-9, 1e9), β = (1e3, -5e17): the affine image with the same status and threats
+    alpha, beta = np.array([1e-9, 1e9]), np.array([1e3 * 1e-9, -5e17])
+    G = EX60 * alpha[:, None, None] + beta[:, None, None]
+    tp, ref = threat_point(G), threat_point(EX60)
+    assert tp.status == ref.status == bj.Status.SUCCESSFUL
+    np.testing.assert_allclose((tp.payoffs - beta) / alpha, ref.payoffs, atol=1e-6)
+    np.testing.assert_allclose((tp.disagreement - beta) / alpha, ref.disagreement, atol=1e-6)
+    np.testing.assert_allclose(tp.threats[0], ref.threats[0], atol=1e-9)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.int32])
+def test_threat_point_float32_and_integers(dtype):
+    G = (EX60 * 4).astype(dtype)  # integers stay exact
+    tp = threat_point(G)
+    assert tp.status in (bj.Status.SUCCESSFUL, bj.Status.IMPRECISE, bj.Status.MAX_STEPS_REACHED)
+    if tp.status == bj.Status.SUCCESSFUL:
+        np.testing.assert_allclose(tp.payoffs, [10.0, 19.0], atol=1e-3)  # 4 × (2.5, 4.75)
+    assert tp.certificate <= tp.tol or tp.status != bj.Status.SUCCESSFUL
+
+
+def test_contract_fields_and_aliases():
+    tp = threat_point(EX60)
+    assert tp.max_improvement == tp.certificate and tp.num_iterations == tp.num_steps
+    res = pure_threat_points(EX60)
+    assert res.status == bj.Status.SUCCESSFUL and res.certificate <= res.tol
+    assert res.num_steps == 6 and res.max_improvement is res.improvements
