@@ -51,9 +51,26 @@ the convex function :math:`a \mapsto V_N(a)`).  Where a fight has several optima
 :math:`V_R` has a kink and the returned derivative is the one-sided formula for the returned
 pair.  The solver's iterations are never differentiated.
 
-**Certificate.**  ``gap`` of a fight is its duality gap, which bounds
+**Units.**  The public functions normalise at the entry point: each player's payoffs are
+mapped to ``[-1, 1]`` by :class:`bargainjax.PlayerScale` (``U_i = c_i + σ_i Û_i``, no
+``max - min`` that could overflow) and the weights to ``â_i = a_i σ_i / 2^e`` (a power of two
+chosen so that ``max â = 1``; ``frexp`` keeps subnormal weights exact), so that every weighted
+payoff is :math:`a_i U_i = 2^e \hat a_i \hat U_i + a_i c_i`.  The fights are solved there and
+the answer mapped back: :math:`V_S = 2^e \hat V_S + \sum_{i \in S} a_i c_i - \sum_{i \notin S}
+a_i c_i` and, in utilons, :math:`\varphi_i / a_i = c_i + \sigma_i \hat\varphi_i / \hat a_i`.
+Hence the CoCo value in utilons is invariant under per-player affine maps
+``U_i -> α_i U_i + β_i`` when the weights follow as ``a_i -> a_i / α_i`` (``â`` does not
+change), with the same certificate and status.  Weights whose ratio is below the smallest
+normal number make some ``â_i`` vanish: the answer is not finite and the status is
+``NONFINITE``.
+
+**Certificate.**  The duality gap of a fight at the returned strategies bounds
 :math:`|\hat V_R - V_R|`; since :math:`\sum_{R \ni i} c_{|R|} = 1`, the largest gap bounds the
-error of every :math:`\varphi_i`.
+error of every :math:`\varphi_i` (curnits), so the error of player ``i``'s utilons relative to
+their own payoff range is at most ``max gap / (a_i range_i)``: :class:`CocoValue`'s
+certificate is that bound for the worst player; :class:`CoalitionValues`' is the largest gap
+relative to ``Σ_i a_i range_i``.  Both are recomputed from the returned strategies and turned
+into a status by :func:`bargainjax.certify` only.
 
 Sources: SPEC §3; the post "Unifying Bargaining Notions (2/2)" (``shared/seeds/001_...``);
 A. Kalai & E. Kalai, "Cooperation in strategic games revisited", QJE 128 (2013).
@@ -651,3 +668,21 @@ def coco_value_two_player(A, B, *, tol: float | None = None) -> CocoValue:
     dt = jnp.result_type(A.dtype, B.dtype)
     U = jnp.stack([A.astype(dt), B.astype(dt)])
     return _coco(U, jnp.ones(2, dt), _static_tol(tol, dt))
+
+
+@functools.partial(jax.jit, static_argnames=("n",))
+def _shapley_of_fights(values, n):
+    c = jnp.asarray(_weights(n)[_sizes(n)], values.dtype)
+    return jnp.asarray(members(n), values.dtype).T @ (c * values)
+
+
+def coco_unit(U, a, fight_tol=None):
+    """``(φ(a), V_S(a), largest fight gap)`` for payoffs already in unit coordinates (no
+    rescaling, no certificate; for the CoCo equilibrium, which normalises at its entry).
+    ``fight_tol``: the zero-sum solver's relative tolerance (default its own)."""
+    if fight_tol is None:
+        fight_tol = default_tol(U.dtype, "zero_sum")
+    sols = _solve_groups(U, a, jnp.asarray(fight_tol, U.dtype))
+    values, gaps = _assemble(U, a, tuple(s.row_strategy for s in sols),
+                             tuple(s.col_strategy for s in sols), tuple(U.shape[1:]))
+    return _shapley_of_fights(values, U.shape[0]), values, jnp.max(gaps)
