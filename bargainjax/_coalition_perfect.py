@@ -243,10 +243,12 @@ def coalition_payoffs(game, strategies) -> jax.Array:
 class CoalitionPerfectSearch(NamedTuple):
     """Result of :func:`coalition_perfect_search`.
 
-    The search runs in each player's unit coordinates (payoffs mapped to ``[-1, 1]`` per
-    player, weights rescaled accordingly), so the residuals relative to ``scale``, the
-    certificate and the status are unchanged when player ``i``'s payoffs are mapped to
-    ``α_i U_i + β_i`` (the weights then scale as ``1 / α_i``, the payoffs affinely).
+    The search runs in common unit coordinates (all payoffs mapped to ``[-1, 1]`` by one
+    centre and scale, computed without forming ``max - min``), so its answer, certificate and
+    status are unchanged by a common change of scale ``α U_i + β_i`` (any per-player shift
+    ``β_i``).  Exact coalition-perfect equilibria are also invariant under per-player changes
+    of units (with the weights scaling as ``1 / α_i``), but the search's objective, relative
+    to the whole payoff range, is not: under per-player maps its best point may move.
 
     Attributes:
         weights: ``(n,)`` the best weights found (sum 1), in the caller's units.
@@ -256,7 +258,7 @@ class CoalitionPerfectSearch(NamedTuple):
             ``scale``.
         residuals: ``(2**n, n)`` condition-4 residuals (curnits).
         harsanyi_residuals: ``(2**n, n)`` condition-4′ residuals at the same point.
-        scale: ``max_i a_i range_i`` (``range_i`` player ``i``'s payoff range), the curnit
+        scale: ``max_i a_i * (max U - min U)`` (the range over all payoffs), the curnit
             scale ``residual`` and ``fight_gap`` are relative to.
         fight_gap: largest duality gap of the fights at ``weights`` (condition 3's
             certificate), in curnits.
@@ -489,10 +491,11 @@ def coalition_perfect_search(
     seed = int(key) if isinstance(key, numbers.Integral) else \
         int(jax.random.randint(key, (), 0, 2**31 - 1))
     rng = np.random.default_rng(seed)
-    # Unit coordinates (no max - min, which overflows): solve there, map back at the end.
-    flat = U.reshape(n, -1)
-    ps = PlayerScale.of(flat, axis=1)
-    U_user, U = U, PlayerScale(ps.center[:, None], ps.scale[:, None]).unit(flat).reshape(U.shape)
+    # Common unit coordinates (one centre and half-range over all payoffs, so the search's
+    # objective is the one relative to the whole payoff range; no max - min, which
+    # overflows): solve there, map back at the end.
+    ps = PlayerScale.of(U.reshape(-1), axis=0)
+    U_user, U = U, ps.unit(U)
     span = 2.0
     evals = [0]
 
@@ -550,7 +553,8 @@ def coalition_perfect_search(
     status = int(status)
     # Back to the caller's units: a_i ∝ â_i / scale_i, u_i = center_i + scale_i û_i; the
     # residuals (curnits) scale by 1 / T with T = Σ_j â_j / scale_j.
-    center, sig = np.asarray(ps.center, float), np.asarray(ps.scale, float)
+    center = np.full(n, float(ps.center))
+    sig = np.full(n, float(ps.scale))
     w = a / sig
     T = float(np.sum(w))
     a_user = w / T

@@ -247,3 +247,21 @@ def test_closed_forms_validate_length():
             with pytest.raises(ValueError, match=name):
                 fn(bad)
     np.testing.assert_allclose(bj.shapley_value(np.array([0, 1, 2, 5])), [2.0, 3.0])
+
+
+def test_coalition_perfect_search_contract_and_common_scale():
+    # n = 2: condition 4 at N is the CoCo equilibrium, which exists, so the search certifies.
+    G = np.random.default_rng(5).normal(size=(2, 3, 3))
+    res = bj.coalition_perfect_search(G, num_starts=1, key=0, max_evaluations=150)
+    for f in CONTRACT:
+        assert f in res._fields
+    assert int(res.status) == 0 and res.is_equilibrium
+    assert res.certificate <= res.tol
+    assert res.certificate >= res.residual and res.certificate >= res.fight_gap / res.scale
+    # A common change of scale with per-player shifts: the same search, mapped.
+    t, beta = 1e9, np.array([3e14, -7e15])
+    moved = bj.coalition_perfect_search(t * G + beta[:, None, None], num_starts=1, key=0,
+                                        max_evaluations=150)
+    assert int(moved.status) == int(res.status)
+    np.testing.assert_allclose(moved.weights, res.weights, atol=1e-6)
+    np.testing.assert_allclose(moved.payoffs[3], t * res.payoffs[3] + beta, atol=1e-5 * t)
