@@ -263,5 +263,5 @@ def test_coalition_perfect_search_contract_and_common_scale():
     moved = bj.coalition_perfect_search(t * G + beta[:, None, None], num_starts=1, key=0,
                                         max_evaluations=150)
     assert int(moved.status) == int(res.status)
-    np.testing.assert_allclose(moved.weights, res.weights, atol=1e-6)
+    # (The weights need not agree: at a vertex of F every normal in its cone is a fixed point.)
     np.testing.assert_allclose(moved.payoffs[3], t * res.payoffs[3] + beta, atol=1e-5 * t)
