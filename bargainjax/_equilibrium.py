@@ -77,7 +77,7 @@ from . import _validate as _val
 from ._coco import _game_payoffs, check_coalition_cap, coalition_values, coco_unit
 from ._linalg import solve as _linear_solve
 from ._lp import solve_lp
-from ._status import PlayerScale, Status, alias, batch_status, certify, default_tol
+from ._status import PlayerScale, Status, batch_status, certify, default_tol
 
 __all__ = ["CocoEquilibrium", "CocoEquilibria", "coco_equilibrium", "coco_equilibria"]
 
