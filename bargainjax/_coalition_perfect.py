@@ -62,7 +62,11 @@ import numpy as np
 from . import _validate as _val
 from ._coalitions import _sizes, members, threat_payoffs
 from ._coco import _game_payoffs, coalition_values
-from ._status import Status
+from ._status import PlayerScale, Status, certify
+
+MAX_PLAYERS = 6
+"""Default work cap of :func:`coalition_perfect_search` (``max_players``): every objective
+evaluation solves the ``2**n`` coalition fights."""
 
 _MAX_N = 10  # the condition-4 coefficient tensor has (2**n)**2 * n entries
 
@@ -239,19 +243,34 @@ def coalition_payoffs(game, strategies) -> jax.Array:
 class CoalitionPerfectSearch(NamedTuple):
     """Result of :func:`coalition_perfect_search`.
 
+    The search runs in common unit coordinates (all payoffs mapped to ``[-1, 1]`` by one
+    centre and scale, computed without forming ``max - min``), so its answer, certificate and
+    status are unchanged by a common change of scale ``α U_i + β_i`` (any per-player shift
+    ``β_i``).  Exact coalition-perfect equilibria are also invariant under per-player changes
+    of units (with the weights scaling as ``1 / α_i``), but the search's objective, relative
+    to the whole payoff range, is not: under per-player maps its best point may move.
+
     Attributes:
-        weights: ``(n,)`` the best weights found (sum 1).
+        weights: ``(n,)`` the best weights found (sum 1), in the caller's units.
         payoffs: ``(2**n, n)`` the coalition payoff table ``u^S`` at ``weights`` (``u^N`` the
             least-squares point of the maximising face).
         residual: the largest absolute condition-4 residual at ``weights``, divided by
             ``scale``.
         residuals: ``(2**n, n)`` condition-4 residuals (curnits).
         harsanyi_residuals: ``(2**n, n)`` condition-4′ residuals at the same point.
-        scale: ``max_i a_i * (max U - min U)``, the payoff scale used for ``residual``.
-        fight_gap: largest duality gap of the fights at ``weights`` (condition 3's certificate).
+        scale: ``max_i a_i * (max U - min U)`` (the range over all payoffs), the curnit
+            scale ``residual`` and ``fight_gap`` are relative to.
+        fight_gap: largest duality gap of the fights at ``weights`` (condition 3's
+            certificate), in curnits.
         start_residuals: ``(num_starts,)`` relative residual reached from each start.
-        is_equilibrium: ``residual <= tol`` and fights certified — only then is it one.
+        is_equilibrium: ``status == SUCCESSFUL``.
         num_evaluations: objective evaluations used.
+        certificate: ``max(residual, fight_gap / scale)``: both conditions 3 and 4 at the
+            returned weights, relative to the payoff scale.
+        tol: the tolerance it was held to (requested plus rounding floor).
+        status: :class:`bargainjax.Status` from :func:`bargainjax.certify` (for ``n >= 3`` the
+            minimum is generically positive: ``MAX_STEPS_REACHED`` then says none was found).
+        num_steps: ``num_evaluations``.
     """
 
     weights: np.ndarray
@@ -264,6 +283,10 @@ class CoalitionPerfectSearch(NamedTuple):
     start_residuals: np.ndarray
     is_equilibrium: bool
     num_evaluations: int
+    certificate: float
+    tol: float
+    status: int
+    num_steps: int
 
 
 def _simplex_least_squares(M, t):
@@ -392,7 +415,7 @@ def _evaluate(U, a, tol):
     rel = 1e-9 * max(1.0, np.abs(outcomes).max() * a.max())
     u[full] = _face_point(outcomes, a, phi, rel)
     r = np.asarray(_coco_residuals(jnp.asarray(a), jnp.asarray(u), n))
-    return u, r, float(np.max(np.asarray(cv.gap)))
+    return u, r, float(np.max(np.asarray(cv.fight_gaps)))
 
 
 def coalition_perfect_search(
@@ -400,10 +423,11 @@ def coalition_perfect_search(
     *,
     num_starts: int = 4,
     key=None,
-    tol: float = 1e-7,
+    tol: float | None = None,
     max_evaluations: int = 400,
     fight_tol: float | None = None,
     grid: int = 8,
+    max_players: int = MAX_PLAYERS,
 ) -> CoalitionPerfectSearch:
     r"""Minimise the coalition-perfect CoCo residual (condition 4) over weights ``a`` (SPEC §4).
 
@@ -423,24 +447,42 @@ def coalition_perfect_search(
     ``n >= 3`` the system is generically overdetermined and the minimum is generically positive.
 
     Args:
-        game: a game or payoffs ``(n, |A_1|, ..., |A_n|)`` (``n`` from 2 to 6).
+        game: a game or payoffs ``(n, |A_1|, ..., |A_n|)`` (``n`` from 2 to ``max_players``).
         num_starts: number of random starts (>= 1).
         key: a ``jax.random`` key or int seed for the starts (default 0).
-        tol: relative residual below which the result is called an equilibrium.
+        tol: certificate tolerance below which the result is called an equilibrium
+            (``None``: ``1e-7`` in float64, ``1e-3`` for a float32 game).
         max_evaluations: Nelder–Mead evaluation cap per start.
         fight_tol: zero-sum tolerance passed to :func:`bargainjax.coalition_values`.
         grid: lattice resolution for choosing starts (``>= n``; ``C(grid-1, n-1)`` evaluations).
+        max_players: work cap (default 6): refuse larger games with a ``ValueError`` (every
+            evaluation solves ``2**n`` coalition fights); raise it for larger games.
 
     Returns:
         :class:`CoalitionPerfectSearch`.
+
+    Raises:
+        ValueError: naming ``game`` (bad shape, NaN/inf, fewer than 2 or more than
+            ``max_players`` players), ``num_starts``, ``tol``, ``grid`` or ``max_players``.
     """
     U = _game_payoffs(game)
     n = U.shape[0]
-    if not 2 <= n <= 6:
-        raise ValueError(f"`game` must have 2..6 players for the search, got {n}")
+    if not isinstance(max_players, numbers.Integral) or isinstance(max_players, bool) \
+            or max_players < 2:
+        raise ValueError(f"`max_players` must be an integer >= 2, got {max_players!r}")
+    if n < 2:
+        raise ValueError(f"`game` must have at least 2 players for the search, got {n}")
+    if n > max_players:
+        raise ValueError(
+            f"`game` has {n} players, more than max_players = {max_players} (every evaluation "
+            f"solves 2**{n} coalition fights); pass max_players={n} to raise the limit")
+    if not jnp.issubdtype(U.dtype, jnp.floating):
+        U = U.astype(jnp.result_type(float))
+    if tol is None:
+        tol = 1e-7 if jnp.finfo(U.dtype).bits >= 64 else 1e-3
     if not isinstance(num_starts, numbers.Integral) or num_starts < 1:
         raise ValueError(f"`num_starts` must be a positive integer, got {num_starts!r}")
-    if not isinstance(tol, numbers.Real) or not tol > 0:
+    if isinstance(tol, bool) or not isinstance(tol, numbers.Real) or not tol > 0:
         raise ValueError(f"`tol` must be positive, got {tol!r}")
     if not isinstance(grid, numbers.Integral) or grid < n:
         raise ValueError(f"`grid` must be an integer >= n = {n}, got {grid!r}")
@@ -449,8 +491,12 @@ def coalition_perfect_search(
     seed = int(key) if isinstance(key, numbers.Integral) else \
         int(jax.random.randint(key, (), 0, 2**31 - 1))
     rng = np.random.default_rng(seed)
-    span = float(jnp.max(U) - jnp.min(U))
-    span = span if span > 0 else 1.0
+    # Common unit coordinates (one centre and half-range over all payoffs, so the search's
+    # objective is the one relative to the whole payoff range; no max - min, which
+    # overflows): solve there, map back at the end.
+    ps = PlayerScale.of(U.reshape(-1), axis=0)
+    U_user, U = U, ps.unit(U)
+    span = 2.0
     evals = [0]
 
     def weights_of(z):
@@ -490,7 +536,7 @@ def coalition_perfect_search(
     # with the equilibrium on an edge of F).
     from ._equilibrium import coco_equilibrium
 
-    eq = coco_equilibrium(U)
+    eq = coco_equilibrium(U, max_players=n)
     if int(eq.status) == int(Status.SUCCESSFUL) and np.all(np.asarray(eq.weights) > 0):
         a_eq = np.asarray(eq.weights, float)
         u_eq, r_eq, gap_eq = _evaluate(U, jnp.asarray(a_eq, U.dtype), fight_tol)
@@ -499,6 +545,23 @@ def coalition_perfect_search(
             best = (rel_eq, a_eq, u_eq, r_eq, gap_eq)
     rel, a, u, r, gap = best
     h = np.asarray(_harsanyi_residuals(jnp.asarray(a), jnp.asarray(u), n))
-    fights_ok = gap <= 1e-6 * span * a.max()
-    return CoalitionPerfectSearch(a, u, rel, r, h, span * float(a.max()), gap,
-                                  np.asarray(start_res), bool(rel <= tol and fights_ok), evals[0])
+    scale_unit = span * float(a.max())
+    cert = max(rel, gap / scale_unit)
+    finite = bool(np.all(np.isfinite(np.asarray(U_user)))) and np.isfinite(cert)
+    status, tol_eff = certify(np.asarray(cert, float), tol,
+                              floor=16.0 * float(jnp.finfo(U.dtype).eps), inputs_finite=finite)
+    status = int(status)
+    # Back to the caller's units: a_i ∝ â_i / scale_i, u_i = center_i + scale_i û_i; the
+    # residuals (curnits) scale by 1 / T with T = Σ_j â_j / scale_j.
+    center = np.full(n, float(ps.center))
+    sig = np.full(n, float(ps.scale))
+    w = a / sig
+    T = float(np.sum(w))
+    a_user = w / T
+    mem = members(n)
+    u_user = np.where(mem, center[None, :] + sig[None, :] * u, 0.0)
+    scale_user = scale_unit / T
+    return CoalitionPerfectSearch(
+        a_user, u_user, rel, r / T, h / T, scale_user, gap / T, np.asarray(start_res),
+        status == int(Status.SUCCESSFUL), evals[0], float(cert), float(tol_eff), status,
+        evals[0])

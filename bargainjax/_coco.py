@@ -51,9 +51,26 @@ the convex function :math:`a \mapsto V_N(a)`).  Where a fight has several optima
 :math:`V_R` has a kink and the returned derivative is the one-sided formula for the returned
 pair.  The solver's iterations are never differentiated.
 
-**Certificate.**  ``gap`` of a fight is its duality gap, which bounds
+**Units.**  The public functions normalise at the entry point: each player's payoffs are
+mapped to ``[-1, 1]`` by :class:`bargainjax.PlayerScale` (``U_i = c_i + σ_i Û_i``, no
+``max - min`` that could overflow) and the weights to ``â_i = a_i σ_i / 2^e`` (a power of two
+chosen so that ``max â = 1``; ``frexp`` keeps subnormal weights exact), so that every weighted
+payoff is :math:`a_i U_i = 2^e \hat a_i \hat U_i + a_i c_i`.  The fights are solved there and
+the answer mapped back: :math:`V_S = 2^e \hat V_S + \sum_{i \in S} a_i c_i - \sum_{i \notin S}
+a_i c_i` and, in utilons, :math:`\varphi_i / a_i = c_i + \sigma_i \hat\varphi_i / \hat a_i`.
+Hence the CoCo value in utilons is invariant under per-player affine maps
+``U_i -> α_i U_i + β_i`` when the weights follow as ``a_i -> a_i / α_i`` (``â`` does not
+change), with the same certificate and status.  Weights whose ratio is below the smallest
+normal number make some ``â_i`` vanish: the answer is not finite and the status is
+``NONFINITE``.
+
+**Certificate.**  The duality gap of a fight at the returned strategies bounds
 :math:`|\hat V_R - V_R|`; since :math:`\sum_{R \ni i} c_{|R|} = 1`, the largest gap bounds the
-error of every :math:`\varphi_i`.
+error of every :math:`\varphi_i` (curnits), so the error of player ``i``'s utilons relative to
+their own payoff range is at most ``max gap / (a_i range_i)``: :class:`CocoValue`'s
+certificate is that bound for the worst player; :class:`CoalitionValues`' is the largest gap
+relative to ``Σ_i a_i range_i``.  Both are recomputed from the returned strategies and turned
+into a status by :func:`bargainjax.certify` only.
 
 Sources: SPEC §3; the post "Unifying Bargaining Notions (2/2)" (``shared/seeds/001_...``);
 A. Kalai & E. Kalai, "Cooperation in strategic games revisited", QJE 128 (2013).
@@ -73,7 +90,7 @@ import numpy as np
 from . import _validate as _val
 from ._coalitions import _sizes, _weights, members
 from ._games import NormalFormGame, SeparableGame, payoff_tensor
-from ._status import Status
+from ._status import PlayerScale, alias, certify, default_tol
 from ._zero_sum import solve_zero_sum
 
 
@@ -81,7 +98,7 @@ class CoalitionValues(NamedTuple):
     """Result of :func:`coalition_values` (every array field batched under ``vmap``).
 
     Attributes:
-        values: ``(2**n,)`` :math:`V_S(a)` for every coalition bitmask ``S``
+        values: ``(2**n,)`` :math:`V_S(a)` for every coalition bitmask ``S``, in curnits
             (``V_∅ = -V_N``, ``V_{-S} = -V_S``).
         row_strategies: tuple of ``2**n`` arrays; entry ``S`` is coalition ``S``'s optimal joint
             strategy in its fight, a distribution over :math:`\\prod_{i \\in S} A_i` (C order,
@@ -89,15 +106,31 @@ class CoalitionValues(NamedTuple):
             maximiser of :math:`a \\cdot U(x)` over the joint actions.
         col_strategies: tuple of ``2**n`` arrays; entry ``S`` is the opponent ``-S``'s optimal
             joint strategy (so ``col_strategies[S]`` is ``row_strategies[-S]``).
-        gap: ``(2**n,)`` duality gap of each fight (``0`` for ``∅`` and ``N``), in curnits.
-        status: ``(2**n,)`` :class:`bargainjax.Status` code of each fight.
+        fight_gaps: ``(2**n,)`` duality gap of each fight at the returned strategies, in
+            curnits (``0`` for ``∅`` and ``N``); ``fight_gaps[S]`` bounds
+            ``|values[S] - V_S(a)|``.
+        certificate: ``()`` ``max_S fight_gaps[S] / Σ_i a_i range_i`` (``range_i`` player
+            ``i``'s payoff range): the error of every coalition value relative to the range of
+            the weighted payoffs, which bounds every fight's payoff range.  Recomputed from the
+            returned strategies.
+        tol: ``()`` the tolerance the certificate was held to (requested plus rounding floor).
+        status: ``()`` :class:`bargainjax.Status` (from :func:`bargainjax.certify`).
+        num_steps: ``()`` zero-sum solver steps summed over the fights.
+
+    Deprecated alias (one release): ``gap`` (= ``certificate``; it used to be the per-fight
+    gaps, now ``fight_gaps``).
     """
 
     values: jax.Array
     row_strategies: tuple
     col_strategies: tuple
-    gap: jax.Array
+    fight_gaps: jax.Array
+    certificate: jax.Array
+    tol: jax.Array
     status: jax.Array
+    num_steps: jax.Array
+
+    gap = alias("certificate")
 
 
 class CocoValue(NamedTuple):
@@ -105,20 +138,36 @@ class CocoValue(NamedTuple):
 
     Attributes:
         value: ``(n,)`` the CoCo value :math:`\\varphi(a)` in curnits (``Σ value = V_N``).
-            Player ``i``'s payoff in utilons is ``value[i] / weights[i]``.
-        coalition_values: ``(2**n,)`` :math:`V_S(a)` for every coalition bitmask ``S``.
+        payoffs: ``(n,)`` the same in utilons, :math:`\\varphi_i(a) / a_i` (computed without
+            forming the quotient, so it is finite whenever the answer is).
+        coalition_values: ``(2**n,)`` :math:`V_S(a)` for every coalition bitmask ``S`` (curnits).
         weights: ``(n,)`` the weights :math:`a` used.
-        gap: ``()`` the largest duality gap over the fights; it bounds the error of every
-            ``value[i]`` (curnits).
-        status: ``()`` the first failing fight's :class:`bargainjax.Status` (``SUCCESSFUL`` when
-            all fights certified).
+        certificate: ``()`` a bound on every player's payoff error relative to that player's
+            own payoff range: ``max_i |payoffs_i - φ_i(a)/a_i| / range_i``, namely the largest
+            fight duality gap divided by ``min_i a_i range_i`` (a player with constant payoffs
+            counts with ``max_j a_j range_j``).  Dimensionless, and unchanged when player
+            ``i``'s payoffs are mapped to ``α_i U_i + β_i`` and the weights to ``a_i / α_i``.
+        tol: ``()`` the tolerance it was held to (requested plus rounding floor), in the same
+            units: this is the number to print next to ``certificate``.
+        status: ``()`` :class:`bargainjax.Status` (from :func:`bargainjax.certify`);
+            ``NONFINITE`` if any payoff or value is not finite (e.g. weights whose ratio
+            underflows).
+        num_steps: ``()`` zero-sum solver steps summed over the fights.
+
+    Deprecated alias (one release): ``gap`` (= ``certificate``; it used to be the largest fight
+    gap in curnits).
     """
 
     value: jax.Array
+    payoffs: jax.Array
     coalition_values: jax.Array
     weights: jax.Array
-    gap: jax.Array
+    certificate: jax.Array
+    tol: jax.Array
     status: jax.Array
+    num_steps: jax.Array
+
+    gap = alias("certificate")
 
 
 # ---------------------------------------------------------------------------- inputs
@@ -138,8 +187,15 @@ def _game_payoffs(game, name: str = "game"):
     return payoff_tensor(game, name)
 
 
+MAX_COALITIONS = 2**12
+"""Default work cap of :func:`coalition_values` / :func:`coco_value`: ``2**n`` coalitions
+(``n <= 12`` players); raise it with the ``max_coalitions`` keyword."""
+
+
 def _weights_for(weights, U):
     n = U.shape[0]
+    if not jnp.issubdtype(U.dtype, jnp.floating):
+        U = U.astype(jnp.result_type(float))
     if weights is None:
         return U, jnp.ones(n, U.dtype)
     a = _val.as_array(weights, "weights", ndim=1)
@@ -149,18 +205,91 @@ def _weights_for(weights, U):
     return U.astype(dt), a.astype(dt)
 
 
-def _static_tol(tol):
+def _static_tol(tol, dtype):
     if tol is None:
-        return None
+        return default_tol(dtype, "coco")
     if isinstance(tol, numbers.Real) and not isinstance(tol, bool) and tol > 0:
         return float(tol)
     raise ValueError(f"`tol` must be a positive number or None (static), got {tol!r}")
 
 
-def _inputs(game, weights, tol):
+def check_coalition_cap(n: int, max_coalitions, what: str = "coalition fights") -> None:
+    """Eager work cap: refuse ``2**n > max_coalitions`` coalitions with a one-line error."""
+    if not isinstance(max_coalitions, numbers.Integral) or isinstance(max_coalitions, bool) \
+            or max_coalitions < 2:
+        raise ValueError(f"`max_coalitions` must be an integer >= 2, got {max_coalitions!r}")
+    if 2**n > max_coalitions:
+        raise ValueError(
+            f"`game` has {n} players: 2**{n} = {2**n} coalitions exceed max_coalitions = "
+            f"{max_coalitions} ({what} grow as 2**n); pass max_coalitions={2**n} to raise the "
+            "limit")
+
+
+def _inputs(game, weights, tol, max_coalitions):
     U = _game_payoffs(game)
+    check_coalition_cap(U.shape[0], max_coalitions)
     U, a = _weights_for(weights, U)
-    return U, a, _static_tol(tol)
+    return U, a, _static_tol(tol, U.dtype)
+
+
+class _Units(NamedTuple):
+    """Unit coordinates of a weighted game (module docstring, "Units").
+
+    ``U_i = center_i + sigma_i Û_i`` with ``Û_i`` in ``[-1, 1]``, and weights
+    ``â_i = a_i sigma_i / 2**e`` (``max â = 1`` over the players whose payoffs vary), so that
+    every weighted payoff ``a_i U_i`` is ``2**e â_i Û_i`` plus a constant.
+    """
+
+    Uh: jax.Array       # (n, ...) unit payoffs
+    ah: jax.Array       # (n,) unit weights in the fights
+    ah_all: jax.Array   # (n,) unit weights of every player (for their utilons)
+    denom: jax.Array    # (n,) a_i range_i in unit curnits (constant payoffs: the largest)
+    span: jax.Array     # Σ_i a_i range_i in unit curnits (bounds every fight's payoff range)
+    scale: PlayerScale  # center_i, sigma_i
+    exponent: jax.Array  # e (integer-valued float): one unit curnit is 2**e curnits
+    finite: jax.Array   # inputs finite and every unit weight positive and finite
+
+
+def _pow2(x, e):
+    """``x * 2**e`` for an integer-valued float ``e`` of any size (two normal factors)."""
+    h = jnp.floor(0.5 * e)
+    return x * jnp.exp2(h) * jnp.exp2(e - h)
+
+
+@jax.jit
+def _units(U, a):
+    """Per-player unit coordinates and unit weights, without overflow or underflow: the
+    ranges come from :class:`PlayerScale` (no ``max - min``), the weights are normalised by a
+    power of two (subnormal weights are handled by ``frexp``)."""
+    n = U.shape[0]
+    flat = U.reshape(n, -1)
+    lo, hi = jnp.min(flat, axis=1), jnp.max(flat, axis=1)
+    varies = hi > lo
+    ps = PlayerScale.from_bounds(lo, hi)
+    sigma = jnp.where(varies, ps.scale, 1.0)
+    ps = PlayerScale(ps.center, jax.lax.stop_gradient(sigma))
+    col = PlayerScale(ps.center[:, None], ps.scale[:, None])
+    Uh = col.unit(flat).reshape(U.shape)  # exactly 0 for a constant player (sigma = 1)
+    ma, ea = jnp.frexp(jax.lax.stop_gradient(a))
+    ms, es = jnp.frexp(sigma)
+    e = (ea + es).astype(U.dtype)
+    emax = jnp.where(jnp.any(varies), jnp.max(jnp.where(varies, e, -jnp.inf)), jnp.max(e))
+    ah_val = _pow2(ma * ms, e - emax)
+    # The value is computed in exponent/mantissa form; the derivative is dâ/da = â/a.
+    a_sg = jax.lax.stop_gradient(a)
+    rel = jnp.where(a_sg > jnp.finfo(U.dtype).tiny, (a - a_sg) / jnp.where(a_sg > 0, a_sg, 1.0),
+                    0.0)
+    ah_all = ah_val * (1.0 + rel)
+    # A constant player's unit payoffs are 0: its weight only matters for its derivative and
+    # its utilons; an infinite one (a huge weight) is dropped from the fights.
+    ah = jnp.where(varies | jnp.isfinite(ah_val), ah_all, 0.0)
+    dmax = jnp.max(jnp.where(varies, 2.0 * ah_val, 0.0))
+    denom = jnp.where(varies, 2.0 * ah_val, jnp.where(dmax > 0, dmax, 2.0))
+    span = jnp.where(dmax > 0, jnp.sum(jnp.where(varies, 2.0 * ah_val, 0.0)), 2.0)
+    finite = (jnp.all(jnp.isfinite(U)) & jnp.all(jnp.isfinite(a)) & jnp.all(ah_val > 0)
+              & jnp.all(jnp.isfinite(ah_val)))
+    return _Units(Uh, ah, ah_all, jax.lax.stop_gradient(denom), jax.lax.stop_gradient(span),
+                  ps, emax, finite)
 
 
 # ------------------------------------------------------------------------ fight plan
@@ -229,7 +358,7 @@ def _all_matrices(U, a, num_actions):
     return tuple(_group_matrices(U, a, g) for g in _plan(num_actions))
 
 
-@functools.partial(jax.jit, static_argnames=("tol",))
+@jax.jit
 def _solve_batch(Ms, tol):
     return jax.vmap(lambda M: solve_zero_sum(M, tol=tol))(Ms)
 
@@ -242,46 +371,98 @@ def _solve_groups(U, a, tol):
 
 
 @functools.partial(jax.jit, static_argnames=("num_actions",))
-def _assemble(U, a, xs, ys, gaps, statuses, num_actions):
-    """``(values, gap, status)`` over all ``2**n`` coalitions; ``values`` by Danskin."""
+def _assemble(U, a, xs, ys, num_actions):
+    """``(values, gaps)`` over all ``2**n`` coalitions; ``values`` by Danskin, ``gaps`` the
+    duality gaps recomputed at the returned strategies."""
     n = len(num_actions)
     full = 2**n - 1
     plan = _plan(num_actions)
     scores = jnp.moveaxis(U, 0, -1).reshape(-1, n) @ a
     VN = jnp.max(scores)
-    finite = jnp.all(jnp.isfinite(U)) & jnp.all(jnp.isfinite(a))
-    ok = jnp.where(finite, Status.SUCCESSFUL, Status.NONFINITE).astype(jnp.int32)
     order = [np.array([0, full])]
-    vals, gap, stat = [jnp.stack([-VN, VN])], [jnp.zeros(2, U.dtype)], [jnp.stack([ok, ok])]
-    for g, x, y, gp, st in zip(plan, xs, ys, gaps, statuses):
+    vals, gap = [jnp.stack([-VN, VN])], [jnp.zeros(2, U.dtype)]
+    for g, x, y in zip(plan, xs, ys):
         M = _group_matrices(U, a, g)
-        V = jnp.einsum("br,brc,bc->b", jax.lax.stop_gradient(x), M, jax.lax.stop_gradient(y))
+        x, y = jax.lax.stop_gradient(x), jax.lax.stop_gradient(y)
+        V = jnp.einsum("br,brc,bc->b", x, M, y)
+        Ms = jax.lax.stop_gradient(M)
+        gp = (jnp.max(jnp.einsum("brc,bc->br", Ms, y), axis=1)
+              - jnp.min(jnp.einsum("br,brc->bc", x, Ms), axis=1))
+        gp = jnp.where(jnp.isnan(gp), gp, jnp.maximum(gp, 0.0))
         order += [g.coalitions, full ^ g.coalitions]
         vals += [V, -V]
         gap += [gp, gp]
-        stat += [st, st]
     inverse = np.argsort(np.concatenate(order))
 
     def take(parts):
         return jnp.concatenate(parts)[inverse]
 
-    return take(vals), take(gap).astype(U.dtype), take(stat).astype(jnp.int32)
+    return take(vals), take(gap).astype(U.dtype)
 
 
-def _values(U, a, tol):
-    sols = _solve_groups(U, a, tol)
-    num_actions = tuple(U.shape[1:])
-    values, gap, status = _assemble(
-        U, a,
-        tuple(s.row_strategy for s in sols), tuple(s.col_strategy for s in sols),
-        tuple(s.gap for s in sols), tuple(s.status for s in sols), num_actions,
-    )
-    return values, gap, status, sols
+class _Fights(NamedTuple):
+    values: jax.Array      # (2**n,) V_S in unit curnits
+    gaps: jax.Array        # (2**n,) duality gaps in unit curnits
+    num_steps: jax.Array
+    sols: list
 
 
-def _first_failure(status):
-    bad = status != 0
-    return jnp.where(jnp.any(bad), status[jnp.argmax(bad)], 0).astype(jnp.int32)
+def _fights(units: _Units, fight_tol) -> _Fights:
+    """Every coalition fight of the game in unit coordinates."""
+    sols = _solve_groups(units.Uh, units.ah, fight_tol)
+    num_actions = tuple(units.Uh.shape[1:])
+    values, gaps = _assemble(units.Uh, units.ah, tuple(s.row_strategy for s in sols),
+                             tuple(s.col_strategy for s in sols), num_actions)
+    steps = jnp.zeros((), jnp.int32)
+    for s in sols:
+        steps = steps + jnp.sum(jnp.asarray(s.num_steps, jnp.int32))
+    return _Fights(values, gaps, steps, sols)
+
+
+@functools.partial(jax.jit, static_argnames=("n",))
+def _to_curnits(values_unit, a, units, n):
+    """``V_S = 2**e V̂_S + Σ_{i∈S} a_i c_i - Σ_{i∉S} a_i c_i`` (curnits of the given ``a``)."""
+    signs = jnp.where(jnp.asarray(members(n)), 1.0, -1.0).astype(values_unit.dtype)
+    return _pow2(values_unit, units.exponent) + signs @ (a * units.scale.center)
+
+
+_FLOOR = 4.0  # rounding of a recomputed duality gap, in eps times the fights' payoff range
+
+
+@functools.partial(jax.jit, static_argnames=("n",))
+def _coalition_status(fights_values, fights_gaps, a, units, tol, n):
+    values = _to_curnits(fights_values, a, units, n)
+    eps = jnp.finfo(values.dtype).eps
+    cert = jnp.max(fights_gaps) / units.span
+    finite = units.finite & jnp.all(jnp.isfinite(values))
+    status, tol_eff = certify(cert, tol, floor=_FLOOR * eps, inputs_finite=finite)
+    return values, _pow2(fights_gaps, units.exponent), cert, tol_eff, status
+
+
+@functools.partial(jax.jit, static_argnames=("n",))
+def _coco_finish(fights_values, fights_gaps, a, units, tol, n):
+    """``(φ in curnits, φ / a in utilons, V_S in curnits, certificate, tol, status)``."""
+    c = jnp.asarray(_weights(n)[_sizes(n)], fights_values.dtype)
+    phi_unit = jnp.asarray(members(n), fights_values.dtype).T @ (c * fights_values)
+    payoffs = units.scale.restore(phi_unit / units.ah_all)
+    value = _pow2(phi_unit, units.exponent) + a * units.scale.center
+    values = _to_curnits(fights_values, a, units, n)
+    eps = jnp.finfo(values.dtype).eps
+    low = jnp.min(units.denom)
+    cert = jnp.max(fights_gaps) / low
+    finite = (units.finite & jnp.all(jnp.isfinite(values)) & jnp.all(jnp.isfinite(value))
+              & jnp.all(jnp.isfinite(payoffs)))
+    status, tol_eff = certify(cert, tol, floor=_FLOOR * eps * units.span / low,
+                              inputs_finite=finite)
+    return value, payoffs, values, cert, tol_eff, status
+
+
+def _fight_tol(units: _Units, tol: float, per_player: bool):
+    """Relative tolerance handed to the zero-sum solver (relative to a fight's payoff range,
+    which ``units.span`` bounds), so that the certificate can reach ``tol``."""
+    eps = float(jnp.finfo(units.Uh.dtype).eps)
+    t = tol * jnp.min(units.denom) / units.span if per_player else jnp.asarray(tol)
+    return jnp.maximum(t, 4.0 * eps).astype(units.Uh.dtype)
 
 
 # ---------------------------------------------------------------------------- public
@@ -328,7 +509,8 @@ def coalition_fight_matrix(payoffs, weights, R: int) -> jax.Array:
     return jnp.transpose(G, P + Q).reshape(rows, -1)
 
 
-def coalition_values(game, weights=None, *, tol: float | None = None) -> CoalitionValues:
+def coalition_values(game, weights=None, *, tol: float | None = None,
+                     max_coalitions: int = MAX_COALITIONS) -> CoalitionValues:
     r"""Values :math:`V_S(a)` of all coalition fights, with strategies and certificates.
 
     .. math:: V_R(a) = \max_{\rho_R \in \Delta(\prod_{i \in R} A_i)}\
@@ -344,15 +526,19 @@ def coalition_values(game, weights=None, *, tol: float | None = None) -> Coaliti
         game: a :class:`bargainjax.NormalFormGame`, a :class:`bargainjax.SeparableGame`
             (materialised), or payoffs ``(n, |A_1|, ..., |A_n|)``.
         weights: ``(n,)`` positive weights :math:`a` (curnits per utilon); ``None``: all ones.
-        tol: relative duality-gap tolerance of each fight (static; ``None``: the zero-sum
-            solver's default, ``1e-9`` float64 / ``1e-6`` float32).
+        tol: tolerance of the certificate, the largest fight duality gap relative to
+            ``Σ_i a_i range_i`` (static; ``None``: ``default_tol(dtype, "coco")``, ``1e-9``
+            float64 / ``1e-5`` float32).
+        max_coalitions: work cap: refuse games with more than this many coalitions ``2**n``
+            (default ``2**12``, i.e. 12 players); raise it to solve larger games.
 
     Returns:
         :class:`CoalitionValues`.
 
     Raises:
-        ValueError: naming ``game`` (not a game, bad shape, NaN/inf), ``weights`` (wrong shape,
-            non-positive or non-finite) or ``tol``.
+        ValueError: naming ``game`` (not a game, bad shape, NaN/inf, or more than
+            ``max_coalitions`` coalitions), ``weights`` (wrong shape, non-positive or
+            non-finite), ``tol`` or ``max_coalitions``.
 
     Examples:
         >>> import jax.numpy as jnp, bargainjax as bj
@@ -360,32 +546,29 @@ def coalition_values(game, weights=None, *, tol: float | None = None) -> Coaliti
         >>> bj.coalition_values(U).values.round(6).tolist()     # ∅, {1}, {2}, N
         [-4.0, 2.0, -2.0, 4.0]
     """
-    U, a, tol = _inputs(game, weights, tol)
+    U, a, tol = _inputs(game, weights, tol, max_coalitions)
     n = U.shape[0]
     full = 2**n - 1
-    values, gap, status, sols = _values(U, a, tol)
-    scores = jnp.moveaxis(U, 0, -1).reshape(-1, n) @ a
+    units = _units(U, a)
+    f = _fights(units, _fight_tol(units, tol, per_player=False))
+    values, gaps, cert, tol_eff, status = _coalition_status(
+        f.values, f.gaps, a, units, jnp.asarray(tol, U.dtype), n)
+    scores = jnp.moveaxis(units.Uh, 0, -1).reshape(-1, n) @ units.ah
     best = jax.nn.one_hot(jnp.argmax(scores), scores.shape[0], dtype=U.dtype)
     one = jnp.ones(1, U.dtype)
     rows: list = [None] * (full + 1)
     cols: list = [None] * (full + 1)
     rows[0], cols[0], rows[full], cols[full] = one, best, best, one
-    for g, s in zip(_plan(tuple(U.shape[1:])), sols):
+    for g, s in zip(_plan(tuple(U.shape[1:])), f.sols):
         for R, x, y in zip(g.coalitions.tolist(), list(s.row_strategy), list(s.col_strategy)):
             rows[R], cols[R] = x, y
             rows[full ^ R], cols[full ^ R] = y, x
-    return CoalitionValues(values, tuple(rows), tuple(cols), gap, status)
+    return CoalitionValues(values, tuple(rows), tuple(cols), gaps, cert, tol_eff, status,
+                           f.num_steps)
 
 
-@functools.partial(jax.jit, static_argnames=("n",))
-def _coco_from_values(values, gap, status, n):
-    """``(φ, max gap, first failing status)`` from the coalition values (one compiled call)."""
-    c = jnp.asarray(_weights(n)[_sizes(n)], values.dtype)
-    phi = jnp.asarray(members(n), values.dtype).T @ (c * values)
-    return phi, jnp.max(gap), _first_failure(status)
-
-
-def coco_value(game, weights=None, *, tol: float | None = None) -> CocoValue:
+def coco_value(game, weights=None, *, tol: float | None = None,
+               max_coalitions: int = MAX_COALITIONS) -> CocoValue:
     r"""The n-player CoCo value with weights (virtual prices) ``a`` (SPEC §3; the post).
 
     .. math:: \varphi_i(a) = \sum_{R \ni i} \frac{(|R|-1)!\,(n-|R|)!}{n!}\, V_R(a),
@@ -409,15 +592,21 @@ def coco_value(game, weights=None, *, tol: float | None = None) -> CocoValue:
         game: a :class:`bargainjax.NormalFormGame`, a :class:`bargainjax.SeparableGame`
             (materialised) or payoffs ``(n, |A_1|, ..., |A_n|)``.
         weights: ``(n,)`` positive weights :math:`a`; ``None``: all ones.
-        tol: relative duality-gap tolerance of each fight (static; ``None``: the zero-sum
-            solver's default).
+        tol: tolerance of the certificate, a bound on every player's payoff error relative
+            to their own payoff range (:class:`CocoValue`; static; ``None``:
+            ``default_tol(dtype, "coco")``, ``1e-9`` float64 / ``1e-5`` float32).
+        max_coalitions: work cap: refuse games with more than this many coalitions ``2**n``
+            (default ``2**12``, i.e. 12 players: the cost grows as ``2**n``); raise it to
+            solve larger games.
 
     Returns:
         :class:`CocoValue`.
 
     Raises:
-        ValueError: naming ``game`` (not a game, bad shape, NaN/inf), ``weights`` (wrong shape,
-            non-positive or non-finite) or ``tol``.
+        ValueError: naming ``game`` (not a game, bad shape, NaN/inf, or more than
+            ``max_coalitions`` coalitions), ``weights`` (wrong shape, non-positive or
+            non-finite), ``tol`` or ``max_coalitions``.  Weights whose ratio underflows (e.g.
+            ``[1e-320, 1]``) are valid input with a non-finite answer: status ``NONFINITE``.
 
     Examples:
         >>> import jax.numpy as jnp, bargainjax as bj
@@ -425,23 +614,17 @@ def coco_value(game, weights=None, *, tol: float | None = None) -> CocoValue:
         >>> bj.coco_value(U).value.round(6).tolist()
         [3.0, 1.0]
     """
-    U, a, tol = _inputs(game, weights, tol)
+    U, a, tol = _inputs(game, weights, tol, max_coalitions)
+    return _coco(U, a, tol)
+
+
+def _coco(U, a, tol):
     n = U.shape[0]
-    values, gap, status, _ = _values(U, a, tol)
-    phi, max_gap, first = _coco_from_values(values, gap, status, n)
-    return CocoValue(phi, values, a, max_gap, first)
-
-
-@jax.jit
-def _two_player(A, B, x, y, gap, status):
-    coop = jnp.max(A + B) / 2
-    D = (A - B) / 2
-    val = jax.lax.stop_gradient(x) @ D @ jax.lax.stop_gradient(y)
-    value = jnp.stack([coop + val, coop - val])
-    values = jnp.stack([-2 * coop, 2 * val, -2 * val, 2 * coop])
-    finite = jnp.all(jnp.isfinite(A)) & jnp.all(jnp.isfinite(B))
-    status = jnp.where(finite, status, Status.NONFINITE).astype(jnp.int32)
-    return CocoValue(value, values, jnp.ones(2, A.dtype), gap, status)
+    units = _units(U, a)
+    f = _fights(units, _fight_tol(units, tol, per_player=True))
+    value, payoffs, values, cert, tol_eff, status = _coco_finish(
+        f.values, f.gaps, a, units, jnp.asarray(tol, U.dtype), n)
+    return CocoValue(value, payoffs, values, a, cert, tol_eff, status, f.num_steps)
 
 
 def coco_value_two_player(A, B, *, tol: float | None = None) -> CocoValue:
@@ -457,11 +640,11 @@ def coco_value_two_player(A, B, *, tol: float | None = None) -> CocoValue:
     Args:
         A: ``(m, k)`` the row player's payoffs.
         B: ``(m, k)`` the column player's payoffs.
-        tol: relative duality-gap tolerance of the zero-sum part (static).
+        tol: certificate tolerance, as in :func:`coco_value` (static).
 
     Returns:
-        :class:`CocoValue` with ``weights = (1, 1)``; ``gap`` is the duality gap of
-        :math:`(A-B)/2`, which bounds the error of both values.
+        :class:`CocoValue` with ``weights = (1, 1)``, computed as :func:`coco_value` of the
+        stacked payoffs (the same fight, :math:`A - B`, and the same certificate).
 
     Raises:
         ValueError: naming ``A`` or ``B`` if not 2-D, of different shapes, or NaN/inf; ``tol``.
@@ -482,9 +665,24 @@ def coco_value_two_player(A, B, *, tol: float | None = None) -> CocoValue:
                          f"and {B.shape}")
     _val.finite(A, "A")
     _val.finite(B, "B")
-    tol = _static_tol(tol)
     dt = jnp.result_type(A.dtype, B.dtype)
-    A, B = A.astype(dt), B.astype(dt)
-    D = jax.lax.stop_gradient((A - B) / 2)
-    s = _solve_batch(D[None], tol)
-    return _two_player(A, B, s.row_strategy[0], s.col_strategy[0], s.gap[0], s.status[0])
+    U = jnp.stack([A.astype(dt), B.astype(dt)])
+    return _coco(U, jnp.ones(2, dt), _static_tol(tol, dt))
+
+
+@functools.partial(jax.jit, static_argnames=("n",))
+def _shapley_of_fights(values, n):
+    c = jnp.asarray(_weights(n)[_sizes(n)], values.dtype)
+    return jnp.asarray(members(n), values.dtype).T @ (c * values)
+
+
+def coco_unit(U, a, fight_tol=None):
+    """``(φ(a), V_S(a), largest fight gap)`` for payoffs already in unit coordinates (no
+    rescaling, no certificate; for the CoCo equilibrium, which normalises at its entry).
+    ``fight_tol``: the zero-sum solver's relative tolerance (default its own)."""
+    if fight_tol is None:
+        fight_tol = default_tol(U.dtype, "zero_sum")
+    sols = _solve_groups(U, a, jnp.asarray(fight_tol, U.dtype))
+    values, gaps = _assemble(U, a, tuple(s.row_strategy for s in sols),
+                             tuple(s.col_strategy for s in sols), tuple(U.shape[1:]))
+    return _shapley_of_fights(values, U.shape[0]), values, jnp.max(gaps)

@@ -30,12 +30,20 @@ Algorithm (pure JAX: ``jit``, ``vmap`` and ``grad`` work; every stage has a fixe
    highest under ``a`` (vertex, edge, ..., facet).
 3. *Certificate*, unsmoothed: the mixture ``λ`` over the maximising face of ``a`` minimising
    ``max_i |(P^\top λ)_i - φ_i(a)/a_i|`` (an exact LP, :func:`bargainjax.solve_lp`), then, all
-   relative to the payoff range ``max P - min P``: ``residual = max_i |a_i u_i - φ_i(a)|``,
-   ``support_gap = V_N(a) - a·u``, ``membership_residual`` (``u = P^\top λ`` and ``λ`` a
-   distribution).  ``status`` is ``SUCCESSFUL`` only when the largest is ``<= tol`` and every
-   fight of ``φ`` certified.  The search is not guaranteed to find an equilibrium from one start:
+   relative to the payoff range: ``residual = max_i |a_i u_i - φ_i(a)|``,
+   ``support_gap = V_N(a) - a·u``, ``membership_residual`` (``λ`` a distribution); the
+   certificate adds the fights' largest duality gap to the residual, and
+   :func:`bargainjax.certify` turns it into the status.  The search is not guaranteed to find
+   an equilibrium from one start:
    the status says so (``MAX_STEPS_REACHED``) and :func:`coco_equilibria` adds starts and face
    enumeration.
+
+Units.  :func:`coco_equilibrium` normalises at its entry point: each player's payoffs are
+mapped to ``[-1, 1]`` (:class:`bargainjax.PlayerScale`, ``U_i = c_i + σ_i Û_i``; no
+``max - min`` that could overflow), steps 1–3 run there, and the answer is mapped back
+(``u_i = c_i + σ_i û_i``, ``a_i ∝ â_i / σ_i``).  The equilibrium conditions are invariant
+under exactly these maps, so payoffs ``α_i U_i + β_i`` give the affine image of the answer with
+the same certificate and status (up to the rounding of the data itself).
 
 Derivatives (SPEC §7).  ``weights`` and ``payoffs`` are differentiable in the payoff tensor by
 the implicit function theorem on the face system of step 2 at the solution: with
@@ -57,6 +65,8 @@ from __future__ import annotations
 
 import functools
 import itertools
+import math
+import numbers
 from typing import NamedTuple
 
 import jax
@@ -64,15 +74,22 @@ import jax.numpy as jnp
 import numpy as np
 
 from . import _validate as _val
-from ._coco import _game_payoffs, coalition_values, coco_value
+from ._coco import _game_payoffs, check_coalition_cap, coalition_values, coco_unit
 from ._linalg import solve as _linear_solve
 from ._lp import solve_lp
-from ._status import Status
+from ._status import PlayerScale, Status, batch_status, certify, default_tol
 
 __all__ = ["CocoEquilibrium", "CocoEquilibria", "coco_equilibrium", "coco_equilibria"]
 
 FACE_KINDS = ("point", "vertex", "edge", "facet", "face")
 """Names of :attr:`CocoEquilibrium.face_kind` codes 0..4."""
+
+MAX_PLAYERS = 5
+"""Default work cap of :func:`coco_equilibrium` / :func:`coco_equilibria` (``max_players``):
+every step solves the ``2**n`` coalition fights over the joint actions."""
+
+MAX_FACES = 4096
+"""Default cap on the candidate faces :func:`coco_equilibria` enumerates (``max_faces``)."""
 
 _TOP = 6  # outcome points scoring highest under `a` that the face finish combines
 _FACE_STARTS = 3  # projected grid starts per face in the face enumeration of coco_equilibria
@@ -96,17 +113,22 @@ class CocoEquilibrium(NamedTuple):
         face_kind: ``int`` array indexing :data:`FACE_KINDS`: ``"point"`` (``F`` is a single
             point), ``"vertex"``, ``"edge"``, ``"facet"`` (dimension ``n-1 >= 2``) or
             ``"face"``; :attr:`face` gives the name of a concrete result.
-        residual: ``max_i |a_i u_i - φ_i(a)|`` / payoff range (exact ``φ``).
+        residual: ``max_i |a_i u_i - φ_i(a)|`` / payoff range.
         support_gap: ``(V_N(a) - a·u)`` / payoff range.
-        membership_residual: ``‖P^T mixture - u‖_∞`` / payoff range, or the mixture's distance
-            from a distribution.
-        certificate: the largest of the three.
+        membership_residual: the mixture's distance from a distribution.
+        certificate: ``max(residual + fight gap, support_gap, membership_residual)``, the
+            fight gap being the largest duality gap of the coalition fights behind ``φ`` (so it
+            bounds the residual of the exact ``φ``).  All three are measured in each player's
+            unit coordinates (payoffs mapped to ``[-1, 1]`` per player, weights rescaled
+            accordingly and summing to 1; module docstring, "Units"), so they are unchanged by
+            any per-player affine change of units.  It is a residual of the equilibrium
+            conditions (a backward error), not a bound on the distance to an exact equilibrium.
+        tol: the tolerance it was held to (requested plus rounding floor, same units).
         num_steps: bisection / Levenberg–Marquardt steps taken.
-        status: ``int`` :class:`bargainjax.Status` code; ``SUCCESSFUL`` iff ``certificate <= tol``
-            and every fight of ``coco_value`` certified and ``min a >= 1e-8``;
+        status: ``int`` :class:`bargainjax.Status` code from :func:`bargainjax.certify`;
             ``DEGENERATE`` when the certificate holds only at a numerically vanishing weight
-            (an equilibrium in the limit ``a_i -> 0``, e.g. the banana game); otherwise
-            ``MAX_STEPS_REACHED`` (or the failing fight's status).
+            (``min a < 1e-8``: an equilibrium in the limit ``a_i -> 0``, e.g. the banana game);
+            ``NONFINITE`` when the answer, mapped back to the caller's units, is not finite.
     """
 
     weights: jax.Array
@@ -120,6 +142,7 @@ class CocoEquilibrium(NamedTuple):
     support_gap: jax.Array
     membership_residual: jax.Array
     certificate: jax.Array
+    tol: jax.Array
     num_steps: jax.Array
     status: jax.Array
 
@@ -140,12 +163,22 @@ class CocoEquilibria(NamedTuple):
         num_certified: certified results (over the starts and the enumerated faces, before
             deduplication).
         multiple: ``True`` iff more than one distinct certified payoff vector was found.
+        certificate: the first solution's certificate (the best attempt's when none
+            certified); units as :attr:`CocoEquilibrium.certificate`.
+        tol: the first solution's tolerance.
+        status: :func:`bargainjax.batch_status` over the solutions: ``SUCCESSFUL`` iff at
+            least one certified equilibrium was found, else the best attempt's status.
+        num_steps: locating steps summed over the starts.
     """
 
     solutions: tuple
     num_starts: int
     num_certified: int
     multiple: bool
+    certificate: jax.Array
+    tol: jax.Array
+    status: jax.Array
+    num_steps: jax.Array
 
 
 # ------------------------------------------------------------------ pieces for one game
@@ -162,19 +195,20 @@ def _payoff_range(P):
 
 
 def _phi(U, a):
-    r = coco_value(U, a)
-    return r.value, r.status
+    """``(φ(a), largest fight duality gap)`` (curnits of the unit coordinates)."""
+    phi, _, gap = coco_unit(U, a)
+    return phi, gap
 
 
 def _phi_jac(U, a):
-    """``(φ(a), ∂φ/∂a, status)`` (Jacobian by Danskin through every fight)."""
+    """``(φ(a), ∂φ/∂a, largest gap)`` (Jacobian by Danskin through every fight)."""
 
     def f(b):
-        r = coco_value(U, b)
-        return r.value, (r.value, r.status)
+        phi, _, gap = coco_unit(U, b)
+        return phi, (phi, gap)
 
-    J, (phi, status) = jax.jacfwd(f, has_aux=True)(a)
-    return phi, J, status
+    J, (phi, gap) = jax.jacfwd(f, has_aux=True)(a)
+    return phi, J, gap
 
 
 def _members(P, a, scale, rel):
@@ -201,7 +235,7 @@ def _best_mixture(P, members, a, phi):
     x = solve_lp(c, A_ub, b_ub, A_eq, jnp.ones(1, P.dtype)).x
     lam = jnp.where(members, jnp.clip(x[:K], 0.0, None), 0.0)
     total = jnp.sum(lam)
-    fallback = members / jnp.sum(members)
+    fallback = members.astype(P.dtype) / jnp.sum(members.astype(P.dtype))
     return jnp.where(total > 0, lam / jnp.where(total > 0, total, 1.0), fallback)
 
 
@@ -213,20 +247,21 @@ class _Checked(NamedTuple):
     support_gap: jax.Array
     membership_residual: jax.Array
     certificate: jax.Array
-    fight_status: jax.Array
+    fight_gap: jax.Array
 
 
 def _check(U, P, a, scale):
     """The unsmoothed certificate of weights ``a`` (module docstring, step 3)."""
-    phi, status = _phi(U, a)
+    phi, fight_gap = _phi(U, a)
     members = _members(P, a, scale, 1e-9)
     mix = _best_mixture(P, members, a, phi)
     u = P.T @ mix
     residual = jnp.max(jnp.abs(a * u - phi)) / scale
     gap = jnp.maximum(jnp.max(P @ a) - a @ u, 0.0) / scale
     memb = jnp.maximum(jnp.abs(jnp.sum(mix) - 1.0), jnp.maximum(-jnp.min(mix), 0.0))
-    cert = jnp.maximum(jnp.maximum(residual, gap), memb)
-    return _Checked(u, mix, members, residual, gap, memb, cert, status)
+    fight_gap = fight_gap / scale
+    cert = jnp.maximum(jnp.maximum(residual + fight_gap, gap), memb)
+    return _Checked(u, mix, members, residual, gap, memb, cert, fight_gap)
 
 
 # ------------------------------------------------------------------------ step 1: locate
@@ -482,10 +517,13 @@ def _differentiable_jvp(primals, tangents):
 
 # ---------------------------------------------------------------------- the result
 
+_FLOOR = 16.0  # rounding floor of the certificate, in eps (unit coordinates: payoffs in [-1, 1])
+
 
 def _result(U, a, ck, steps, tol):
     """Assemble the :class:`CocoEquilibrium` of weights ``a`` with certificate ``ck``
-    (module docstring, step 3), with differentiable ``weights`` and ``payoffs``."""
+    (module docstring, step 3), with differentiable ``weights`` and ``payoffs``, all in the
+    unit coordinates ``U`` (:func:`_to_user` maps it back)."""
     P = _points(U)
     K, n = P.shape
     scale = _payoff_range(P)
@@ -497,22 +535,61 @@ def _result(U, a, ck, steps, tol):
     single = jnp.max(jnp.max(P, axis=0) - jnp.min(P, axis=0)) <= 1e-12 * scale
     kind = jnp.where(single, 0, jnp.where(dim == 0, 1, jnp.where(dim == 1, 2, jnp.where(dim == n - 1, 3, 4))))
     weights, payoffs = _differentiable(U, a, ck.mixture, members.astype(P.dtype))
-    ok = (ck.certificate <= tol) & (ck.fight_status == int(Status.SUCCESSFUL)) & jnp.all(a > 0)
-    status = jnp.where(
-        ok, jnp.where(jnp.min(a) < 1e-8, int(Status.DEGENERATE), int(Status.SUCCESSFUL)),
-        jnp.where(ck.fight_status != 0, ck.fight_status, int(Status.MAX_STEPS_REACHED)))
+    finite = jnp.all(jnp.isfinite(U)) & jnp.all(jnp.isfinite(a))
+    status, tol_eff = certify(ck.certificate, tol, floor=_FLOOR * jnp.finfo(P.dtype).eps,
+                              inputs_finite=finite)
+    # Certified only at a numerically vanishing weight: an equilibrium in the limit a_i -> 0.
+    status = jnp.where((status == int(Status.SUCCESSFUL)) & ~(jnp.min(a) >= 1e-8),
+                       int(Status.DEGENERATE), status)
     cv = jax.lax.stop_gradient(coalition_values(U, a))
     return CocoEquilibrium(
         weights=weights, payoffs=payoffs, mixture=ck.mixture, coalition_values=cv.values,
         threat_strategies=tuple(cv.row_strategies), face_dimension=dim,
         face_kind=kind.astype(jnp.int32), residual=ck.residual, support_gap=ck.support_gap,
         membership_residual=ck.membership_residual, certificate=ck.certificate,
-        num_steps=jnp.asarray(steps, jnp.int32), status=status.astype(jnp.int32))
+        tol=tol_eff, num_steps=jnp.asarray(steps, jnp.int32),
+        status=status.astype(jnp.int32))
+
+
+def _unit_scale(U, common=False):
+    """Per-player units of the payoffs (``common``: one scale, for transferable utility)."""
+    n = U.shape[0]
+    return PlayerScale.of(U.reshape(n, -1), axis=1, common=common)
+
+
+def _to_unit(U, ps):
+    col = PlayerScale(ps.center[:, None], ps.scale[:, None])
+    return col.unit(U.reshape(U.shape[0], -1)).reshape(U.shape)
+
+
+def _to_user(ps, r):
+    """Map a result in unit coordinates back: ``u_i = center_i + scale_i û_i`` and
+    ``a_i ∝ â_i / scale_i`` (``Σ a = 1``), coalition values in the curnits of that ``a``."""
+    n = ps.center.shape[0]
+    w = r.weights / ps.scale
+    m = jax.lax.stop_gradient(jnp.max(w))
+    w = w / m
+    total = jnp.sum(w)
+    a = w / total
+    u = ps.restore(r.payoffs)
+    signs = jnp.where(jnp.asarray(_members_table(n)), 1.0, -1.0).astype(u.dtype)
+    values = (r.coalition_values / jax.lax.stop_gradient(m)) / jax.lax.stop_gradient(total) \
+        + signs @ (jax.lax.stop_gradient(a) * ps.center)
+    finite = jnp.all(jnp.isfinite(a)) & jnp.all(jnp.isfinite(u)) & jnp.all(jnp.isfinite(values))
+    status = jnp.where(finite, r.status, int(Status.NONFINITE)).astype(jnp.int32)
+    return r._replace(weights=a, payoffs=u, coalition_values=values, status=status)
+
+
+def _members_table(n):
+    from ._coalitions import members
+
+    return members(n)
 
 
 @functools.partial(jax.jit, static_argnames=("max_steps",))
-def _solve(U, a0, tol, *, max_steps):
-    """Steps 1–3 of the module docstring on one game (``a0``: start for ``n >= 3``)."""
+def _solve_unit(U, a0, tol, *, max_steps):
+    """Steps 1–3 of the module docstring on one game in unit coordinates (``a0``: start for
+    ``n >= 3``)."""
     P = jax.lax.stop_gradient(_points(U))
     Us = jax.lax.stop_gradient(U)
     n = P.shape[1]
@@ -528,45 +605,79 @@ def _solve(U, a0, tol, *, max_steps):
     return _result(U, a, ck, steps, tol)
 
 
+@functools.partial(jax.jit, static_argnames=("max_steps",))
+def _solve(U, a0, tol, *, max_steps):
+    """Normalise to each player's unit coordinates, solve there, map back (module docstring,
+    "Units").  ``a0`` is in the caller's units."""
+    ps = _unit_scale(U)
+    w = a0 * ps.scale
+    w = w / jnp.max(w)
+    r = _solve_unit(_to_unit(U, ps), w / jnp.sum(w), tol, max_steps=max_steps)
+    return _to_user(ps, r)
+
+
 @jax.jit
 def _solve_transferable(U, tol):
     """``F = {u : Σ u_i <= max_x Σ_i U_i(x)}``: ``a = 1/n`` and ``u = φ(a)/a``, the CoCo value
-    (the post: with side payments the virtual prices are all equal)."""
-    P = _points(U)
+    (the post: with side payments the virtual prices are all equal).  Solved in common units
+    (one scale, per-player centres: transfers need a common unit)."""
+    ps = _unit_scale(U, common=True)
+    Uh = _to_unit(U, ps)
+    P = _points(Uh)
     K, n = P.shape
     scale = _payoff_range(P)
     a = jnp.full(n, 1.0 / n, P.dtype)
-    r = coco_value(U, a)
-    u = r.value / a
+    phi, _, fight_gap = coco_unit(Uh, a)
+    u = phi / a
     best = jnp.max(jnp.sum(P, axis=1))
     gap = jnp.maximum(best - jnp.sum(u), 0.0) / n / scale
     memb = jnp.maximum(jnp.sum(u) - best, 0.0) / scale
-    cert = jnp.maximum(gap, memb)
-    ok = (cert <= tol) & (r.status == 0)
-    cv = coalition_values(U, a)
+    cert = jnp.maximum(gap + fight_gap / scale, memb)
+    finite = jnp.all(jnp.isfinite(U))
+    status, tol_eff = certify(cert, tol, floor=_FLOOR * jnp.finfo(P.dtype).eps,
+                              inputs_finite=finite)
+    cv = coalition_values(Uh, a)
     mix = jax.nn.one_hot(jnp.argmax(jnp.sum(P, axis=1)), K, dtype=P.dtype)
-    return CocoEquilibrium(
-        a, u, mix, cv.values, tuple(cv.row_strategies), jnp.int32(n - 1),
-        jnp.int32(3 if n > 2 else 2), jnp.zeros((), P.dtype), gap, memb, cert, jnp.int32(0),
-        jnp.where(ok, int(Status.SUCCESSFUL), int(Status.MAX_STEPS_REACHED)).astype(jnp.int32))
+    r = CocoEquilibrium(
+        weights=a, payoffs=u, mixture=mix, coalition_values=cv.values,
+        threat_strategies=tuple(cv.row_strategies), face_dimension=jnp.int32(n - 1),
+        face_kind=jnp.int32(3 if n > 2 else 2), residual=jnp.zeros((), P.dtype),
+        support_gap=gap, membership_residual=memb, certificate=cert, tol=tol_eff,
+        num_steps=jnp.int32(0), status=status.astype(jnp.int32))
+    return _to_user(ps, r)
 
 
 # ------------------------------------------------------------------------- public API
 
 
-def _game_and_tol(game, tol):
+def _check_players(n: int, max_players) -> None:
+    if not isinstance(max_players, numbers.Integral) or isinstance(max_players, bool) \
+            or max_players < 2:
+        raise ValueError(f"`max_players` must be an integer >= 2, got {max_players!r}")
+    if n > max_players:
+        raise ValueError(
+            f"`game` has {n} players, more than max_players = {max_players} (every step solves "
+            f"2**{n} coalition fights); pass max_players={n} to raise the limit")
+
+
+def _game_and_tol(game, tol, max_players=MAX_PLAYERS):
     U = _game_payoffs(game)
     if U.shape[0] < 2:
         raise ValueError("`game` must have at least two players")
-    if _val.is_concrete(tol) and not np.all(np.asarray(tol) > 0):
-        raise ValueError(f"`tol` must be positive, got {tol}")
+    _check_players(U.shape[0], max_players)
+    check_coalition_cap(U.shape[0], max(2**U.shape[0], 2))
     if not jnp.issubdtype(U.dtype, jnp.floating):
         U = U.astype(jnp.result_type(float))
+    if tol is None:
+        tol = default_tol(U.dtype, "equilibrium")
+    if isinstance(tol, bool) or (_val.is_concrete(tol) and not np.all(np.asarray(tol) > 0)):
+        raise ValueError(f"`tol` must be positive, got {tol}")
     return U, jnp.asarray(tol, U.dtype)
 
 
-def coco_equilibrium(game, *, tol: float = 1e-6, max_steps: int = 400, initial_weights=None,
-                     transferable_utility: bool = False) -> CocoEquilibrium:
+def coco_equilibrium(game, *, tol: float | None = None, max_steps: int = 400,
+                     initial_weights=None, transferable_utility: bool = False,
+                     max_players: int = MAX_PLAYERS) -> CocoEquilibrium:
     r"""The CoCo equilibrium (SPEC §4): weights ``a`` and ``u ∈ F`` with ``a·u = V_N(a)`` and
     ``a_i u_i = φ_i(a)``; for two players Nash's (1953) variable-threat solution.
 
@@ -574,9 +685,17 @@ def coco_equilibrium(game, *, tol: float = 1e-6, max_steps: int = 400, initial_w
     JAX function: ``jit``, ``vmap`` (over games of one shape, starts, tolerances) and
     ``jax.grad``/``jax.jacobian`` of ``weights`` and ``payoffs`` w.r.t. the payoffs work.
 
+    *Invariance.*  The equilibrium is invariant under each player's affine change of units:
+    for payoffs ``α_i U_i + β_i`` (``α_i > 0``) the payoffs are ``α_i u_i + β_i`` and the
+    weights ``∝ a_i / α_i``, with the same certificate and status (the game is solved in each
+    player's unit coordinates, module docstring "Units").  With ``transferable_utility`` only
+    a common change of scale (and per-player shifts) is a symmetry.
+
     Args:
         game: a :class:`bargainjax.NormalFormGame` or payoffs ``(n, |A_1|, ..., |A_n|)``.
-        tol: certificate tolerance (relative to the payoff range; may be traced).
+        tol: certificate tolerance (dimensionless, in each player's unit coordinates; may be
+            traced; ``None``: ``default_tol(dtype, "equilibrium")``, ``1e-6`` float64 /
+            ``1e-3`` float32).
         max_steps: cap on bisection (``n = 2``) or Levenberg–Marquardt (``n >= 3``) steps
             (static).
         initial_weights: ``(n,)`` positive starting weights for ``n >= 3`` (default uniform;
@@ -584,15 +703,18 @@ def coco_equilibrium(game, *, tol: float = 1e-6, max_steps: int = 400, initial_w
         transferable_utility: replace ``F`` by ``{u : Σ u_i <= max_x Σ_i U_i(x)}``; then the
             equilibrium is ``a = 1/n`` and ``u`` = the CoCo value (the ``mixture`` is then a
             maximiser of ``Σ U``, with transfers realising ``u``).
+        max_players: work cap: refuse games with more players (default 5; every step solves
+            the ``2**n`` coalition fights); raise it for larger games.
 
     Returns:
         :class:`CocoEquilibrium` (``status`` is never ``SUCCESSFUL`` above ``tol``).
 
     Raises:
-        ValueError: naming ``game`` (not a game, bad shape, one player, NaN/inf), ``tol``
-            (not positive) or ``initial_weights`` (wrong shape, not positive).
+        ValueError: naming ``game`` (not a game, bad shape, one player, NaN/inf, more than
+            ``max_players`` players), ``tol`` (not positive), ``initial_weights`` (wrong
+            shape, not positive) or ``max_players``.
     """
-    U, tol = _game_and_tol(game, tol)
+    U, tol = _game_and_tol(game, tol, max_players)
     n = U.shape[0]
     if transferable_utility:
         return _solve_transferable(U, tol)
@@ -608,7 +730,14 @@ def coco_equilibrium(game, *, tol: float = 1e-6, max_steps: int = 400, initial_w
 
 @functools.partial(jax.jit, static_argnames=("max_steps",))
 def _solve_starts(U, starts, tol, *, max_steps):
-    return jax.vmap(lambda a0: _solve(U, a0, tol, max_steps=max_steps))(starts)
+    """Unit coordinates: ``U`` and ``starts`` already normalised."""
+    return jax.vmap(lambda a0: _solve_unit(U, a0, tol, max_steps=max_steps))(starts)
+
+
+@jax.jit
+def _to_user_batch(U, batched):
+    ps = _unit_scale(U)
+    return jax.vmap(lambda r: _to_user(ps, r))(batched)
 
 
 def _simplex_grid(n: int) -> np.ndarray:
@@ -678,19 +807,22 @@ def _unstack(batched) -> list:
     return [jax.tree.map(lambda x, i=i: x[i], host) for i in range(count)]
 
 
-def _all_faces(K: int, n: int, max_faces: int) -> np.ndarray:
+def _num_faces(K: int, n: int) -> int:
+    return sum(math.comb(K, r) for r in range(1, n + 1))
+
+
+def _all_faces(K: int, n: int) -> np.ndarray:
     rows = []
     for r in range(1, n + 1):
         for S in itertools.combinations(range(K), r):
-            if len(rows) == max_faces:
-                return np.array(rows)
             rows.append(np.isin(np.arange(K), S))
     return np.array(rows)
 
 
-def coco_equilibria(game, *, num_starts: int = 8, key=None, tol: float = 1e-6,
+def coco_equilibria(game, *, num_starts: int = 8, key=None, tol: float | None = None,
                     max_steps: int = 400, enumerate_faces: bool = True,
-                    max_faces: int = 2000, chunk_size: int = 128) -> CocoEquilibria:
+                    max_faces: int = MAX_FACES, chunk_size: int = 128,
+                    max_players: int = MAX_PLAYERS) -> CocoEquilibria:
     """Multi-start search for CoCo equilibria (SPEC §4: uniqueness for ``n >= 3`` is open).
 
     Starts (one batched :func:`coco_equilibrium` call under ``vmap``): the uniform weights, the
@@ -698,38 +830,60 @@ def coco_equilibria(game, *, num_starts: int = 8, key=None, tol: float = 1e-6,
     ``num_starts - 2`` Dirichlet(1) draws from ``key``.  With ``enumerate_faces`` (``n >= 3``),
     the exact face finish is also run on every set of at most ``n`` outcome points, from uniform
     weights and from the three best of a grid of weights projected onto the set's weight family
-    (:func:`_face_starts`) (at most ``max_faces`` sets, ``chunk_size`` per compiled batch): this finds
-    equilibria on faces that the smoothed path misses.  Solutions are deduplicated by payoffs
-    (within ``10 tol`` × payoff range).  For ``n = 2`` the equilibrium is unique (Nash 1953) and
-    the bisection deterministic, so one start is used.  Finding several distinct certified
-    payoff vectors (``multiple``) proves non-uniqueness; finding one proves nothing.
+    (:func:`_face_starts`) (``chunk_size`` sets per compiled batch): this finds equilibria on
+    faces that the smoothed path misses.  Solutions are deduplicated by payoffs (within
+    ``10 tol`` in each player's unit coordinates).  For ``n = 2`` the equilibrium is unique
+    (Nash 1953) and the bisection deterministic, so one start is used.  Finding several
+    distinct certified payoff vectors (``multiple``) proves non-uniqueness; finding one proves
+    nothing.  Starts, faces and deduplication all work in each player's unit coordinates, so
+    the search is invariant under per-player affine changes of units (as
+    :func:`coco_equilibrium`).
+
+    Work caps: ``max_players`` (default 5) as :func:`coco_equilibrium`; the face enumeration
+    visits ``C(K, 1) + ... + C(K, n)`` sets of the ``K`` joint outcomes and refuses more than
+    ``max_faces`` (default 4096) with a ``ValueError`` (pass a larger ``max_faces``, or
+    ``enumerate_faces=False`` to search from the starts only).
 
     Runs eagerly (a host loop over compiled batches); for many games, ``vmap``
-    :func:`coco_equilibrium` over games and starts instead.
+    :func:`coco_equilibrium` over games and starts instead.  ``tol``: as
+    :func:`coco_equilibrium` (``None``: ``default_tol(dtype, "equilibrium")``).
     """
-    U, tol_arr = _game_and_tol(game, tol)
+    U, tol_arr = _game_and_tol(game, tol, max_players)
+    tol = float(np.asarray(tol_arr))
     U = jnp.asarray(np.asarray(U))
     n = U.shape[0]
-    P = np.asarray(_points(U))
+    K = math.prod(U.shape[1:])
+    if not isinstance(max_faces, numbers.Integral) or isinstance(max_faces, bool) \
+            or max_faces < 1:
+        raise ValueError(f"`max_faces` must be a positive integer, got {max_faces!r}")
+    if enumerate_faces and n >= 3 and _num_faces(K, n) > max_faces:
+        raise ValueError(
+            f"`game`: the face enumeration has {_num_faces(K, n)} candidate faces (sets of at "
+            f"most {n} of {K} joint outcomes), more than max_faces = {max_faces}; pass "
+            f"max_faces={_num_faces(K, n)} to raise the limit or enumerate_faces=False to skip it")
+    ps = _unit_scale(U)
+    Uh = _to_unit(U, ps)
+    P = np.asarray(_points(Uh))
     scale = float(np.asarray(_payoff_range(jnp.asarray(P))))
     if n == 2:
         starts = np.full((1, 2), 0.5)
     else:
         key = jax.random.PRNGKey(0) if key is None else key
-        c = np.asarray(coco_value(U).value)
+        c = np.asarray(coco_unit(Uh, jnp.full(n, 1.0 / n, Uh.dtype))[0]) * n
         inv = 1.0 / (c - c.min() + 0.1 * scale)
         starts = [np.full(n, 1.0 / n), inv / inv.sum()]
         if num_starts > 2:
             d = np.clip(np.asarray(jax.random.dirichlet(key, jnp.ones(n), (num_starts - 2,))), 1e-3, None)
             starts.extend(d / d.sum(axis=1, keepdims=True))
         starts = np.array(starts[: max(num_starts, 1)])
-    sols = _unstack(_solve_starts(U, jnp.asarray(starts, U.dtype), tol_arr, max_steps=int(max_steps)))
+    batches = [_solve_starts(Uh, jnp.asarray(starts, Uh.dtype), tol_arr, max_steps=int(max_steps))]
+    sols = _unstack(batches[0])
     if enumerate_faces and n >= 3:
-        faces = _all_faces(P.shape[0], n, max_faces)
+        faces = _all_faces(P.shape[0], n)
         for lo in range(0, len(faces), chunk_size):
             block = faces[lo:lo + chunk_size]
             padded = np.concatenate([block, np.repeat(block[:1], chunk_size - len(block), 0)])
-            found = _unstack(_solve_faces(U, jnp.asarray(padded, U.dtype), tol_arr))
+            found = _unstack(_solve_faces(Uh, jnp.asarray(padded, Uh.dtype), tol_arr))
             found = [s for k in range(1 + _FACE_STARTS)
                      for s in found[k * chunk_size: k * chunk_size + len(block)]]
             sols.extend(s for s in found if int(s.status) == int(Status.SUCCESSFUL))
@@ -740,4 +894,11 @@ def coco_equilibria(game, *, num_starts: int = 8, key=None, tol: float = 1e-6,
             distinct.append(s)
     if not distinct:
         distinct = [min(sols, key=lambda s: float(s.certificate))]
-    return CocoEquilibria(tuple(distinct), len(starts), len(good), len(distinct) > 1)
+    stacked = jax.tree.map(lambda *xs: jnp.stack([jnp.asarray(x) for x in xs]), *distinct)
+    solutions = _unstack(_to_user_batch(U, stacked))
+    steps = int(np.sum(np.asarray(batches[0].num_steps)))
+    status = batch_status([int(s.status) for s in solutions])
+    best = solutions[0]
+    return CocoEquilibria(tuple(solutions), len(starts), len(good), len(distinct) > 1,
+                          certificate=best.certificate, tol=best.tol,
+                          status=np.int32(int(status)), num_steps=np.int32(steps))
