@@ -160,8 +160,8 @@ def _max_min(F, ref, sigma, tol, max_steps):
     if isinstance(F, PolytopeHull):
         M = (F.points - ref[None, :]) / sigma[None, :]
         rng = jnp.maximum(jnp.max(M) - jnp.min(M), jnp.finfo(M.dtype).tiny)
-        sol = solve_zero_sum(M, tol=jnp.maximum(tol / rng, 64 * jnp.finfo(M.dtype).eps),
-                             max_steps=max_steps)
+        rel = jnp.maximum(tol / rng, 64 * jnp.finfo(M.dtype).eps)
+        sol = solve_zero_sum(M, tol=jnp.where(rel > 0, rel, 1.0), max_steps=max_steps)
         return (sol.row_strategy,), sol.col_strategy, sol.num_steps
     n = F.num_players
     if n == 2:
@@ -286,29 +286,38 @@ def _max_min_solution(F, d, kind, ideal, tol, max_steps):
     """The max-min rules in units: ``kind`` is ``"ksbs"`` (per-player units, scales
     ``σ = I - d``) or ``"egalitarian"`` (common scale, ``σ = 1``)."""
     dt = d.dtype
-    tiny = jnp.finfo(dt).tiny
+    eps, tiny = jnp.finfo(dt).eps, jnp.finfo(dt).tiny
     common = kind == "egalitarian"
     scale, Fu, R, hi = _units(F, common=common)
     du = scale.unit(d)
+    Rt = hi - scale.unit(F.payoff_range()[0])  # true ranges in units (0 for a constant payoff)
+    no_gain = jnp.any(hi <= du)
     if kind == "ksbs":
         I = ideal_point(Fu, du if ideal == "rational" else None)
-        sigma = jnp.maximum(I - du, tiny)
+        # With the rational ideal, I_i > d_i for every i iff some u ∈ F has u > d (average the
+        # maximisers), so this decides infeasibility exactly (up to rounding).
+        no_gain = no_gain | jnp.any(I - du <= 64 * eps * (jnp.abs(I) + jnp.abs(du)))
+        sigma = jnp.where(no_gain, 1.0, jnp.maximum(I - du, tiny))
         # Ratios measured from the ideal point, (u_i - I_i)/σ_i = r_i - 1: full relative
         # precision however far d is (measured from d they all read 1 - 1e-9 at |d| = 1e9).
-        ref = I
-        factor = jnp.max(sigma / R)
+        ref = jnp.where(no_gain, du, I)
+        denom = R
     else:
         sigma = jnp.ones_like(du)
-        ref = du + jnp.min(hi - du)  # min_i (u_i - ref_i) = min_i (u_i - d_i) - const
-        factor = 1.0 / jnp.max(R)
+        ref = du + jnp.where(no_gain, 0.0, jnp.min(hi - du))  # min_i (u_i - ref_i) = t - const
+        denom = jnp.broadcast_to(jnp.max(R), R.shape)
+    factor = jnp.max(sigma / denom)
     tol_t = tol / factor
     strategy, lam, steps = _max_min(Fu, ref, sigma, tol_t / 4, max_steps)
     strategy = jax.tree_util.tree_map(jax.lax.stop_gradient, strategy)
     _, gap, floor = _max_min_certificate(Fu, strategy, lam, ref, sigma)
     uu = Fu.payoffs(strategy)
     t_d = jnp.min((uu - du) / sigma)
-    cert, cert_floor = gap * factor, floor * factor
-    infeasible = jnp.any(hi <= du) | ((t_d <= _ratio_floor(uu, du, sigma)) & (cert <= tol + cert_floor))
+    # Player i's payoff can fall short of the solution's d_i + t* σ_i by at most gap σ_i, and by
+    # at most its range; relative to R_i (KSBS) or to the largest range (egalitarian).
+    cert = jnp.max(jnp.minimum(gap * sigma, Rt) / denom)
+    cert_floor = jnp.max(jnp.minimum(floor * sigma, Rt) / denom)
+    infeasible = no_gain | ((t_d <= _ratio_floor(uu, du, sigma)) & (cert <= tol + cert_floor))
     u = F.payoffs(strategy)
     status, tol_eff = certify(cert, tol, floor=cert_floor,
                               inputs_finite=_finite(F, d) & jnp.all(jnp.isfinite(u)),
@@ -463,8 +472,11 @@ def armstrong(F, disagreement, *, ideal: str = "rational"):
     _check_ideal(ideal)
     scale, Fu, R, hi = _units(F)
     du = scale.unit(d)
-    I = ideal_point(Fu, du if ideal == "rational" else None)
-    infeasible = jnp.any(I <= du) | jnp.any(hi <= du)
+    I_r = ideal_point(Fu, du)
+    I = I_r if ideal == "rational" else hi
+    # No strict improvement on d iff some rational ideal payoff does not exceed d.
+    eps = jnp.finfo(dt).eps
+    infeasible = jnp.any(I_r - du <= 64 * eps * (jnp.abs(I_r) + jnp.abs(du))) | jnp.any(hi <= du)
     a = 1.0 / jnp.maximum(I - du, jnp.finfo(dt).tiny)
     return _linear_solution(F, a, d, scale=scale, Fu=Fu, R=R, infeasible=infeasible)
 
@@ -635,13 +647,16 @@ def _largest_gains(F, u, d, w, hi):
     return jnp.maximum(G, jnp.finfo(d.dtype).tiny)
 
 
-def _payoff_error(gap, G, w, R):
-    """``max_i G_i sqrt(2 gap / w_i) / R_i``: the strong-concavity bound on
-    ``max_i |u_i - u*_i| / R_i`` from an objective gap (see :func:`nash_bargaining`)."""
-    return jnp.max(G * jnp.sqrt(2.0 * jnp.maximum(gap, 0.0) / w) / R)
+def _payoff_error(gap, G, w, R, Rt):
+    """``max_i min(G_i sqrt(2 gap / w_i), G_i, Rt_i) / R_i``: the strong-concavity bound on
+    ``max_i |u_i - u*_i| / R_i`` from an objective gap (see :func:`nash_bargaining`), capped by
+    the trivial bounds (both payoffs lie in ``[d_i, d_i + G_i]`` and in player ``i``'s range
+    ``Rt_i``: 0 for a constant payoff)."""
+    return jnp.max(jnp.minimum(G * jnp.sqrt(2.0 * jnp.maximum(gap, 0.0) / w),
+                               jnp.minimum(G, Rt)) / R)
 
 
-def _nbs_certificate(F, strategy, d, w, hi, R, M):
+def _nbs_certificate(F, strategy, d, w, hi, R, M, Rt):
     r"""``(certificate, floor, objective gap)`` of the NBS at ``strategy`` (all in units).
 
     With :math:`Q = \operatorname{diag}(w_i / (2 G_i^2))` and :math:`\Delta = u^\star - u`,
@@ -672,8 +687,9 @@ def _nbs_certificate(F, strategy, d, w, hi, R, M):
         fl = 16 * eps * (jnp.abs(nh) @ (M + jnp.abs(u) + jnp.abs(vn) + jnp.abs(vn - u)))
         c = g / (2.0 * q)
         r2 = gam + c @ (q * c)
-        return (jnp.max((jnp.abs(c) + jnp.sqrt(r2 / q)) / R), jnp.max(jnp.sqrt(fl / q) / R),
-                gam)
+        cap = jnp.minimum(G, Rt)  # |Δ_i| <= G_i and <= the range (see _payoff_error)
+        return (jnp.max(jnp.minimum(jnp.abs(c) + jnp.sqrt(r2 / q), cap) / R),
+                jnp.max(jnp.minimum(jnp.sqrt(fl / q), cap) / R), gam)
 
     cert, floor, gap = split_bound(a, jnp.zeros_like(a))
     if isinstance(F, (PolytopeHull, SeparableHull)):
@@ -855,6 +871,7 @@ def nash_bargaining(
     scale, Fu, R, hi = _units(Fs)
     lo = scale.unit(Fs.payoff_range()[0])
     M = jnp.maximum(jnp.abs(lo), jnp.abs(hi))
+    Rt = hi - lo
     du = scale.unit(ds)
     sizes = Fu.block_sizes
     start, raw, steps0, infeasible = _strict_start(Fu, du, hi, R)
@@ -867,11 +884,11 @@ def nash_bargaining(
     G0 = _largest_gains(Fu, u0, du, wn, hi)
     tol_obj = jnp.min(0.5 * wn * (tol * R / G0) ** 2)
     floor_lb = 16 * eps * jnp.sum(wn * M / G0)
-    imprecise = _payoff_error(floor_lb, G0, wn, R) > tol
+    imprecise = _payoff_error(floor_lb, G0, wn, R, Rt) > tol
     h = _nbs_objective(Fu, du, wn, sizes)
 
     def stop(zz):  # the payoff certificate itself, checked along with the objective gap
-        c, f, _ = _nbs_certificate(Fu, unflatten(zz, sizes), du, wn, hi, R, M)
+        c, f, _ = _nbs_certificate(Fu, unflatten(zz, sizes), du, wn, hi, R, M, Rt)
         return c - (tol + f)
 
     out = maximize_concave(h, start, tol=jnp.where(infeasible | imprecise | ~inputs_finite,
@@ -886,13 +903,13 @@ def nash_bargaining(
         lambda r, o: jax.lax.stop_gradient(jnp.where(stopped, r, o)), raw, out.strategy)
     z = flatten(strategy)
     uu = Fu.payoffs(strategy)
-    cert, cert_floor, _ = _nbs_certificate(Fu, strategy, du, wn, hi, R, M)
+    cert, cert_floor, _ = _nbs_certificate(Fu, strategy, du, wn, hi, R, M, Rt)
     # The objective gap at the answer: the loop's (the smaller of its two gaps) or, where the
     # answer is the undiluted start, the payoff-space gap there.
     g_raw, _ = _payoff_gap(Fu, du, wn, sizes, M)(z)
     gap = jnp.where(stopped, g_raw, out.gap)
     cert_floor = jnp.maximum(cert_floor,
-                             jnp.where(imprecise, _payoff_error(floor_lb, G0, wn, R), 0.0))
+                             jnp.where(imprecise, _payoff_error(floor_lb, G0, wn, R, Rt), 0.0))
     u = _nbs_payoffs((F, d, w), z)
     a = wn / jnp.maximum(uu - du, jnp.finfo(dt).tiny)
     status, tol_eff = certify(cert, tol, floor=cert_floor,
