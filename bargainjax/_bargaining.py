@@ -535,9 +535,9 @@ def _payoff_gap(F, d, w, sizes, M):
 
     Floor (``F``, ``d`` in unit coordinates, ``M_i`` the largest ``|payoff|`` of player ``i``
     there, about 1): each term :math:`a_i (v_i - u_i)` carries the rounding of the payoffs
-    themselves, ``eps a_i (M_i + |u_i| + |v_i|)``, and of the gain ``u_i - d_i`` (relative
+    themselves, ``eps a_i M_i``, and of the gain ``u_i - d_i`` (relative
     ``eps (|u_i| + |d_i|)/(u_i - d_i)``, about ``eps`` however far ``d`` is), so the floor is
-    ``16 eps Σ_i a_i (M_i + |u_i| + |v_i| + |v_i - u_i| (|u_i| + |d_i|)/(u_i - d_i))``: about
+    ``4 eps Σ_i a_i (M_i + |v_i - u_i| (1 + (|u_i| + |d_i|)/(u_i - d_i)))``: about
     ``eps Σ_i w_i/(u_i - d_i)``, which *falls* as ``d`` moves away."""
 
     def gap_and_floor(z):
@@ -549,8 +549,7 @@ def _payoff_gap(F, d, w, sizes, M):
         v = jax.lax.stop_gradient(F.maximize(a).payoffs)
         gap = jnp.where(pos, a @ (v - u), jnp.inf)
         rel = (jnp.abs(u) + jnp.abs(d)) / safe
-        floor = 16 * jnp.finfo(d.dtype).eps * (
-            a @ (M + jnp.abs(u) + jnp.abs(v) + jnp.abs(v - u) * rel))
+        floor = 4 * jnp.finfo(d.dtype).eps * (a @ (M + jnp.abs(v - u) * (1.0 + rel)))
         return gap, jnp.where(pos, floor, jnp.inf)
 
     return gap_and_floor
@@ -684,7 +683,9 @@ def _nbs_certificate(F, strategy, d, w, hi, R, M, Rt):
     def split_bound(nh, g):
         vn = F.maximize(nh).payoffs
         gam = jnp.maximum(nh @ (vn - u), 0.0)
-        fl = 16 * eps * (jnp.abs(nh) @ (M + jnp.abs(u) + jnp.abs(vn) + jnp.abs(vn - u)))
+        # rounding of nh·(v - u): the payoffs' own (eps M_i each, M_i ~ 1 in units) and the
+        # difference's (eps |v_i - u_i|), a few times over
+        fl = 4 * eps * (jnp.abs(nh) @ (M + jnp.abs(vn - u)))
         c = g / (2.0 * q)
         r2 = gam + c @ (q * c)
         cap = jnp.minimum(G, Rt)  # |Δ_i| <= G_i and <= the range (see _payoff_error)
@@ -883,7 +884,7 @@ def nash_bargaining(
     u0 = Fu.payoffs(start)
     G0 = _largest_gains(Fu, u0, du, wn, hi)
     tol_obj = jnp.min(0.5 * wn * (tol * R / G0) ** 2)
-    floor_lb = 16 * eps * jnp.sum(wn * M / G0)
+    floor_lb = 4 * eps * jnp.sum(wn * M / G0)
     imprecise = _payoff_error(floor_lb, G0, wn, R, Rt) > tol
     h = _nbs_objective(Fu, du, wn, sizes)
 
