@@ -200,7 +200,7 @@ def test_ksbs_rational_ideal_vs_highs_on_random_games_from_security_levels():
     for _ in range(6):
         U = rng.uniform(-1.0, 1.0, (2, 3, 3))
         game = bj.bimatrix_game(U[0], U[1])
-        d = np.asarray(bj.security_levels(game).values)
+        d = np.asarray(bj.security_levels(game)[0])  # the levels
         P = np.asarray(game.outcomes)
         F = bj.correlated_set(game)
         I_r = _rational_ideal_highs(P, d)
