@@ -28,7 +28,13 @@ Every set implements the same protocol, which all bargaining solvers use:
 * ``payoffs(strategy)`` — :math:`f(s)`, shape ``(n,)``;
 * ``maximize(weights)`` — the exact weighted-sum maximum
   :math:`h_F(a) = \max_{u \in F} a \cdot u` with a maximiser and its strategy (the linear
-  maximisation oracle; Harsanyi's utilitarian theorem, report §3.3).
+  maximisation oracle; Harsanyi's utilitarian theorem, report §3.3);
+* ``payoff_range()`` — each player's least and largest payoff ``(lo, hi)`` over the set (for a
+  :class:`ResourceSet`, ``lo`` is a lower bound);
+* ``in_units(scale)`` — the same set in the units of a :class:`bargainjax.PlayerScale`
+  (payoffs mapped by ``scale.unit``, strategies unchanged; a :class:`ResourceSet` only
+  supports a pure change of scale, ``center`` 0), which the solvers use to work in
+  per-player (or common) units.
 
 Weights for :class:`ResourceSet` must be non-negative (free disposal makes the set unbounded
 below).
