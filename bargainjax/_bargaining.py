@@ -52,7 +52,7 @@ from . import _validate as v
 from ._concave import flatten, frank_wolfe_gap, maximize_concave, unflatten
 from ._feasible import PolytopeHull, ResourceSet, SeparableHull, _unit_scale, ideal_point
 from ._lp import solve_lp
-from ._status import PlayerScale, Status, alias, certify, default_tol
+from ._status import PlayerScale, alias, certify, default_tol
 from ._zero_sum import solve_zero_sum
 
 
