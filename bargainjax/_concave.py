@@ -243,6 +243,7 @@ def maximize_concave(
     keep=None,
     floor: Callable[[jax.Array], jax.Array] | None = None,
     bound: Callable[[jax.Array], tuple[jax.Array, jax.Array]] | None = None,
+    stop: Callable[[jax.Array], jax.Array] | None = None,
 ) -> ConcaveMax:
     """Maximise concave ``h(z)`` (``z`` the flattened strategy) from ``strategy0``.
 
@@ -256,7 +257,8 @@ def maximize_concave(
     ``gap <= tol + floor(best point)`` (a gap below its own rounding error cannot be reduced).
     ``bound(z)`` (optional) returns a second upper bound on ``max h - h(z)`` and its rounding
     floor (``inf`` where it is not to be used); where smaller than the Frank–Wolfe gap, it is
-    the certificate.
+    the certificate.  ``stop(z)`` (optional) is a second stopping rule: the loop also ends once
+    ``stop(best point) <= 0`` (e.g. a caller's own certificate minus its tolerance).
     """
     sizes = tuple(int(s.shape[0]) for s in strategy0)
     z0 = flatten(strategy0)
@@ -313,8 +315,21 @@ def maximize_concave(
         return jnp.where(jnp.isfinite(f), f, 0.0)
 
     st0 = _State(z0, jnp.asarray(step_size, dt), z0, hval(z0), *certificate(z0))
-    out = iterate(block, lambda st: st.gap - st.floor, st0, tol=tol, max_steps=max_steps,
-                  steps_per_call=check_every)
+    if stop is None:
+        out = iterate(block, lambda st: st.gap - st.floor, st0, tol=tol, max_steps=max_steps,
+                      steps_per_call=check_every)
+    else:
+        # Done when either rule holds; a rule that reads nan/inf (e.g. tol = inf: stop at once)
+        # is replaced by a finite sign so the loop's non-finite exit does not fire.
+        def done_by(st):
+            first = st.gap - st.floor - tol
+            first = jnp.where(jnp.isnan(first), 1.0, jnp.clip(first, -1.0, jnp.finfo(dt).max))
+            second = stop(st.best_z)
+            second = jnp.where(jnp.isnan(second), 1.0, jnp.clip(second, -1.0, jnp.finfo(dt).max))
+            return jnp.minimum(first, second)
+
+        out = iterate(block, done_by, st0, tol=0.0, max_steps=max_steps,
+                      steps_per_call=check_every)
     st = out.state
     status = jnp.where(~jnp.isfinite(st.best_h), Status.INFEASIBLE, out.status).astype(jnp.int32)
     return ConcaveMax(unflatten(st.best_z, sizes), st.best_h, st.gap, out.num_steps, status,

@@ -28,7 +28,13 @@ Every set implements the same protocol, which all bargaining solvers use:
 * ``payoffs(strategy)`` — :math:`f(s)`, shape ``(n,)``;
 * ``maximize(weights)`` — the exact weighted-sum maximum
   :math:`h_F(a) = \max_{u \in F} a \cdot u` with a maximiser and its strategy (the linear
-  maximisation oracle; Harsanyi's utilitarian theorem, report §3.3).
+  maximisation oracle; Harsanyi's utilitarian theorem, report §3.3);
+* ``payoff_range()`` — each player's least and largest payoff ``(lo, hi)`` over the set (for a
+  :class:`ResourceSet`, ``lo`` is a lower bound);
+* ``in_units(scale)`` — the same set in the units of a :class:`bargainjax.PlayerScale`
+  (payoffs mapped by ``scale.unit``, strategies unchanged; a :class:`ResourceSet` only
+  supports a pure change of scale, ``center`` 0), which the solvers use to work in
+  per-player (or common) units.
 
 Weights for :class:`ResourceSet` must be non-negative (free disposal makes the set unbounded
 below).
@@ -52,6 +58,11 @@ class WeightedSumMax(NamedTuple):
     value: jax.Array
     payoffs: jax.Array
     strategy: tuple
+
+
+def _rows(scale):
+    """``scale`` broadcast over rows of ``(K, n)`` payoff arrays."""
+    return type(scale)(scale.center[None, :], scale.scale[None, :])
 
 
 def _one_hot_max(scores):
@@ -88,6 +99,15 @@ class PolytopeHull(NamedTuple):
         s = _one_hot_max(scores)
         return WeightedSumMax(jnp.max(scores), s @ self.points, (s,))
 
+    def payoff_range(self):
+        """``(lo, hi)``, each ``(n,)``: every player's least and largest payoff over the set."""
+        return jnp.min(self.points, axis=0), jnp.max(self.points, axis=0)
+
+    def in_units(self, scale) -> "PolytopeHull":
+        """The set in the units of ``scale`` (a :class:`bargainjax.PlayerScale`): the image of
+        every payoff vector ``u`` under ``scale.unit``, with the same strategies."""
+        return PolytopeHull(_rows(scale).unit(self.points))
+
 
 class SeparableHull(NamedTuple):
     """Minkowski sum of ``conv(parts[j])``, ``parts[j]`` of shape ``(K_j, n)``; one simplex each."""
@@ -120,6 +140,18 @@ class SeparableHull(NamedTuple):
             value = value + jnp.max(scores)
         strategy = tuple(strategy)
         return WeightedSumMax(value, self.payoffs(strategy), strategy)
+
+    def payoff_range(self):
+        """``(lo, hi)``, each ``(n,)``: every player's least and largest payoff over the set
+        (sums of the parts' extremes)."""
+        return (sum(jnp.min(p, axis=0) for p in self.parts),
+                sum(jnp.max(p, axis=0) for p in self.parts))
+
+    def in_units(self, scale) -> "SeparableHull":
+        """The set in the units of ``scale``: each part shifted by ``center / (number of
+        parts)`` and divided by ``scale``, so the Minkowski sum maps by ``scale.unit``."""
+        share = type(scale)(scale.center / len(self.parts), scale.scale)
+        return SeparableHull(tuple(_rows(share).unit(p) for p in self.parts))
 
 
 _KINDS = ("linear", "sqrt", "power", "log")
@@ -236,6 +268,29 @@ class ResourceSet:
         strategy = tuple(shares[j] for j in range(self.num_agents))
         u = self.payoffs(strategy)
         return WeightedSumMax(weights @ u, u, strategy)
+
+    def payoff_range(self):
+        """``(lo, hi)``, each ``(n,)``: ``hi`` the ideal point, ``lo`` a lower bound of every
+        player's payoff over the budget-exhausting allocations (``Σ L c h(0)``: 0 for the
+        built-in production kinds)."""
+        zero = jnp.zeros_like(self.coefficients)
+        base = jnp.stack([
+            _produce(kind, zero[:, k], self.coefficients[:, k], self.exponents[:, k])
+            for k, kind in enumerate(self.production)], axis=-1)
+        lo = jnp.einsum("jnk,jk->n", self.linear_map, jnp.minimum(base, 0.0))
+        n = self.num_players
+        eye = jnp.eye(n, dtype=self.coefficients.dtype)
+        hi = jnp.stack([self.maximize(eye[i]).payoffs[i] for i in range(n)])
+        return lo, hi
+
+    def in_units(self, scale) -> "ResourceSet":
+        """The set in the units of ``scale``, which must have ``center`` 0 (a pure change of
+        scale: the production functions are left as they are and the linear maps divided by
+        each player's scale)."""
+        m, h1, h2 = scale._split()
+        f = (jnp.exp2(-h1) * jnp.exp2(-h2) / m)[None, :, None]
+        return ResourceSet(self.budgets, self.coefficients, self.exponents,
+                           self.linear_map * f, self.production)
 
     def _agent_max(self, w, e, r):
         K = w.shape[0]
@@ -403,13 +458,128 @@ def resource_set(
     return ResourceSet(r.astype(dt), c.astype(dt), e.astype(dt), L.astype(dt), tuple(kinds))
 
 
-def ideal_point(F) -> jax.Array:
-    """:math:`I_i = \\max_{u \\in F} u_i` for every player (report eq. 8's :math:`U_i(B)`), ``(n,)``."""
+def _set_dtype(F):
+    return jax.tree_util.tree_leaves(F)[0].dtype
+
+
+def _feasible_ideal(F) -> jax.Array:
     n = F.num_players
-    eye = jnp.eye(n, dtype=jnp.result_type(float))
+    eye = jnp.eye(n, dtype=_set_dtype(F))
     return jnp.stack([F.maximize(eye[i]).payoffs[i] for i in range(n)])
 
 
+def _as_parts(F):
+    """``F`` as a Minkowski sum of polytopes (a :class:`SeparableHull`), or ``None`` (a resource
+    set with a non-linear good).  A linear resource set is the sum over agents of
+    ``conv_k{r_j c_jk L_j[:, k]}``."""
+    if isinstance(F, SeparableHull):
+        return F
+    if isinstance(F, PolytopeHull):
+        return SeparableHull((F.points,))
+    if all(kind == "linear" for kind in F.production):
+        parts = jnp.einsum("j,jk,jnk->jkn", F.budgets, F.coefficients, F.linear_map)
+        return SeparableHull(tuple(parts))
+    return None
+
+
+def _unit_scale(F):
+    """Per-player units of ``F`` (:class:`bargainjax.PlayerScale`); centre 0 for a resource
+    set."""
+    from ._status import PlayerScale
+
+    lo, hi = F.payoff_range()
+    if isinstance(F, ResourceSet):
+        top = jnp.maximum(jnp.abs(lo), jnp.abs(hi))
+        return PlayerScale.from_bounds(-top, top)
+    return PlayerScale.from_bounds(lo, hi)
+
+
+def _rational_ideal_lp(S, d):
+    """``max {u_i : u ∈ S, u >= d}`` for a Minkowski sum of polytopes ``S``, one exact LP per
+    player (:func:`bargainjax.solve_lp`); ``-inf`` where no ``u ∈ S`` has ``u >= d``."""
+    from ._lp import solve_lp
+    from ._status import Status
+
+    sizes = S.block_sizes
+    n, K, B = S.num_players, sum(sizes), len(sizes)
+    dt = d.dtype
+    P = jnp.concatenate(S.parts, axis=0)  # (K, n)
+    ids = jnp.repeat(jnp.arange(B), jnp.asarray(sizes), total_repeat_length=K)
+    A_eq = (ids[None, :] == jnp.arange(B)[:, None]).astype(dt)
+    out = []
+    for i in range(n):
+        sol = solve_lp(P[:, i], -P.T, -d, A_eq, jnp.ones(B, dt))
+        ok = (sol.status == Status.SUCCESSFUL) | (sol.status == Status.MAX_STEPS_REACHED)
+        out.append(jnp.where(ok, sol.value, -jnp.inf))
+    return jnp.stack(out)
+
+
+def _rational_ideal_two(F, d):
+    """Two players, any set: ``max {u_i : u ∈ F, u_j >= d_j}`` by bisection on the weight
+    ``(1 - λ) e_i + λ e_j`` (the maximiser's ``u_j`` grows with ``λ``), then the mixture of the
+    two bracketing maximisers with ``u_j = d_j`` (in ``F``: ``F`` is convex).  ``-inf`` where
+    even ``max u_j < d_j``."""
+    dt = d.dtype
+    out = []
+    for i in range(2):
+        j = 1 - i
+
+        def at(lam, i=i, j=j):
+            w = jnp.zeros(2, dt).at[i].set(1.0 - lam).at[j].set(lam)
+            return F.maximize(w).payoffs
+
+        def body(_, c, j=j, at=at):
+            lo, hi = c
+            mid = 0.5 * (lo + hi)
+            up = at(mid)[j] >= d[j]
+            return jnp.where(up, lo, mid), jnp.where(up, mid, hi)
+
+        lo, hi = jax.lax.fori_loop(0, 64, body, (jnp.asarray(0.0, dt), jnp.asarray(1.0, dt)))
+        u_lo, u_hi, u0, u1 = at(lo), at(hi), at(jnp.asarray(0.0, dt)), at(jnp.asarray(1.0, dt))
+        den = u_hi[j] - u_lo[j]
+        theta = jnp.clip(jnp.where(den > 0, (u_hi[j] - d[j]) / jnp.where(den > 0, den, 1.0), 0.0),
+                         0.0, 1.0)
+        mixed = theta * u_lo[i] + (1.0 - theta) * u_hi[i]
+        val = jnp.where(u0[j] >= d[j], u0[i], mixed)
+        out.append(jnp.where(u1[j] >= d[j], val, -jnp.inf))
+    return jnp.stack(out)
+
+
+def ideal_point(F, disagreement=None) -> jax.Array:
+    r"""Each player's ideal payoff, ``(n,)``.
+
+    Without ``disagreement``: :math:`I_i = \max_{u \in F} u_i` (report eq. 8's
+    :math:`U_i(B)`).  With it: the ideal over the individually rational part,
+    :math:`I_i = \max \{u_i : u \in F,\ u \ge d\}` (Kalai & Smorodinsky 1975; Thomson 1994),
+    by an exact LP per player for polytopes, Minkowski sums and linear resource sets
+    (:func:`bargainjax.solve_lp`), by bisection on the supporting weight for two-player
+    resource sets, and by bisection on the level with the max-min solver otherwise; computed
+    in per-player units.  Where no ``u ∈ F`` has ``u >= d`` the feasible ideal is returned (no
+    bargaining solution exists there; the solvers report ``INFEASIBLE``).  Works under
+    ``jit``/``vmap``.
+    """
+    dt = _set_dtype(F)
+    ideal = _feasible_ideal(F)
+    if disagreement is None:
+        return ideal
+    d = jnp.asarray(disagreement, dt)
+    scale = _unit_scale(F)
+    Fu, du = F.in_units(scale), scale.unit(d)
+    S = _as_parts(Fu)
+    if S is not None:
+        ri = _rational_ideal_lp(S, du)
+    elif F.num_players == 2:
+        ri = _rational_ideal_two(Fu, du)
+    else:
+        from ._bargaining import _rational_ideal_levels
+
+        lo_u = scale.unit(F.payoff_range()[0])
+        ri = jax.lax.cond(jnp.all(du <= lo_u), lambda: scale.unit(ideal),
+                          lambda: _rational_ideal_levels(Fu, du, scale.unit(ideal)))
+    lo, _ = F.payoff_range()
+    rational = jnp.minimum(scale.restore(ri), ideal)
+    # Where no player can fall below d, the rational part is all of F.
+    return jnp.where(jnp.all(d <= lo) | ~jnp.isfinite(ri), ideal, rational)
 class Face(NamedTuple):
     """The face of ``F`` maximising ``a · u`` (see :func:`maximizing_face`).
 

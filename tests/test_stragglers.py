@@ -111,14 +111,15 @@ def test_example_55_straggler_certifies_alone_and_batched():
         p, r = batch[:, 0], batch[:, 1]
         want = np.sqrt(p**2 + (1 - p) ** 2) * np.sqrt(r)
         gains = want - p * np.sqrt(r)  # small as p -> 1: 1e-6 at p = 0.999, 5e-9 at 0.9999
-        # tol = 1e-9 plus the certificate's rounding floor, of order eps |u| / gain (the Nash
-        # product itself is not computable more closely): 5.7e-8 at p = 0.999, 5.7e-6 at 0.9999
+        # The certificate bounds the payoff error relative to the payoff range (at most the
+        # largest payoff, sqrt(r)); tol = 1e-6 plus its rounding floor, which falls with the
+        # gains (G_i small near the frontier), so these tiny-gain cases certify at once.
         tol = np.asarray(sol.tol)
-        assert np.all(tol[p < 0.99] <= 1.2e-9)
-        assert np.all(tol <= 1e-9 + 1e-12 * want / gains)
+        assert np.all(tol <= 1.1e-6)
         assert int(np.max(sol.solution.num_steps)) < 1000
-        np.testing.assert_allclose(np.asarray(sol.payoffs), np.stack([want, want], 1), rtol=1e-11)
-        np.testing.assert_allclose(np.asarray(sol.gains)[:, 0], gains, rtol=1e-6)
+        bound = (np.asarray(sol.gap) * np.sqrt(r))[:, None]
+        assert np.all(np.abs(np.asarray(sol.payoffs) - want[:, None]) <= bound + 1e-14)
+        assert np.all(np.abs(np.asarray(sol.gains)[:, 0] - gains) <= bound[:, 0] + 1e-14)
 
 
 def _slsqp_nbs_sqrt(b, c, d):
@@ -193,10 +194,9 @@ def test_nbs_disagreement_near_the_frontier_is_solved_not_infeasible():
 
 def test_nbs_disagreement_on_the_frontier_is_infeasible():
     # Exactly on the frontier (and beyond it) no strict improvement exists: INFEASIBLE under
-    # jit, immediately (tol = inf for those instances), and ValueError outside jit.
+    # jit, immediately (tol = inf for those instances), and eagerly alike (no exception).
     P = jnp.array([[0.0, 0.0], [1.0, 0.0], [0.0, 1.0]])
     D = np.array([[0.5, 0.5], [0.25, 0.75], [0.3, 0.3]])
     r = jax.jit(jax.vmap(lambda d: bj.nash_bargaining(bj.polytope(P), d)))(D)
     np.testing.assert_array_equal(np.asarray(r.status), [3, 3, 0])
-    with pytest.raises(ValueError, match="`disagreement` admits no strict improvement"):
-        bj.nash_bargaining(bj.polytope(P), jnp.array([0.5, 0.5]))
+    assert int(bj.nash_bargaining(bj.polytope(P), jnp.array([0.5, 0.5])).status) == 3
