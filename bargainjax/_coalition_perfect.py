@@ -467,15 +467,10 @@ def coalition_perfect_search(
     """
     U = _game_payoffs(game)
     n = U.shape[0]
-    if not isinstance(max_players, numbers.Integral) or isinstance(max_players, bool) \
-            or max_players < 2:
-        raise ValueError(f"`max_players` must be an integer >= 2, got {max_players!r}")
     if n < 2:
         raise ValueError(f"`game` must have at least 2 players for the search, got {n}")
-    if n > max_players:
-        raise ValueError(
-            f"`game` has {n} players, more than max_players = {max_players} (every evaluation "
-            f"solves 2**{n} coalition fights); pass max_players={n} to raise the limit")
+    _val.work_cap(n, max_players, "max_players",
+                  f"`game` has {n} players (every evaluation solves 2**{n} coalition fights)")
     if not jnp.issubdtype(U.dtype, jnp.floating):
         U = U.astype(jnp.result_type(float))
     if tol is None:

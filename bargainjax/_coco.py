@@ -215,14 +215,8 @@ def _static_tol(tol, dtype):
 
 def check_coalition_cap(n: int, max_coalitions, what: str = "coalition fights") -> None:
     """Eager work cap: refuse ``2**n > max_coalitions`` coalitions with a one-line error."""
-    if not isinstance(max_coalitions, numbers.Integral) or isinstance(max_coalitions, bool) \
-            or max_coalitions < 2:
-        raise ValueError(f"`max_coalitions` must be an integer >= 2, got {max_coalitions!r}")
-    if 2**n > max_coalitions:
-        raise ValueError(
-            f"`game` has {n} players: 2**{n} = {2**n} coalitions exceed max_coalitions = "
-            f"{max_coalitions} ({what} grow as 2**n); pass max_coalitions={2**n} to raise the "
-            "limit")
+    _val.work_cap(2**n, max_coalitions, "max_coalitions",
+               f"`game` has {n} players: 2**{n} = {2**n} coalitions ({what} grow as 2**n)")
 
 
 def _inputs(game, weights, tol, max_coalitions):

@@ -66,7 +66,6 @@ from __future__ import annotations
 import functools
 import itertools
 import math
-import numbers
 from typing import NamedTuple
 
 import jax
@@ -74,7 +73,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from . import _validate as _val
-from ._coco import _game_payoffs, check_coalition_cap, coalition_values, coco_unit
+from ._coco import _game_payoffs, coalition_values, coco_unit
 from ._linalg import solve as _linear_solve
 from ._lp import solve_lp
 from ._status import PlayerScale, Status, batch_status, certify, default_tol
@@ -651,13 +650,8 @@ def _solve_transferable(U, tol):
 
 
 def _check_players(n: int, max_players) -> None:
-    if not isinstance(max_players, numbers.Integral) or isinstance(max_players, bool) \
-            or max_players < 2:
-        raise ValueError(f"`max_players` must be an integer >= 2, got {max_players!r}")
-    if n > max_players:
-        raise ValueError(
-            f"`game` has {n} players, more than max_players = {max_players} (every step solves "
-            f"2**{n} coalition fights); pass max_players={n} to raise the limit")
+    _val.work_cap(n, max_players, "max_players",
+               f"`game` has {n} players (every step solves 2**{n} coalition fights)")
 
 
 def _game_and_tol(game, tol, max_players=MAX_PLAYERS):
@@ -665,7 +659,6 @@ def _game_and_tol(game, tol, max_players=MAX_PLAYERS):
     if U.shape[0] < 2:
         raise ValueError("`game` must have at least two players")
     _check_players(U.shape[0], max_players)
-    check_coalition_cap(U.shape[0], max(2**U.shape[0], 2))
     if not jnp.issubdtype(U.dtype, jnp.floating):
         U = U.astype(jnp.result_type(float))
     if tol is None:
@@ -853,14 +846,12 @@ def coco_equilibria(game, *, num_starts: int = 8, key=None, tol: float | None = 
     U = jnp.asarray(np.asarray(U))
     n = U.shape[0]
     K = math.prod(U.shape[1:])
-    if not isinstance(max_faces, numbers.Integral) or isinstance(max_faces, bool) \
-            or max_faces < 1:
-        raise ValueError(f"`max_faces` must be a positive integer, got {max_faces!r}")
-    if enumerate_faces and n >= 3 and _num_faces(K, n) > max_faces:
-        raise ValueError(
-            f"`game`: the face enumeration has {_num_faces(K, n)} candidate faces (sets of at "
-            f"most {n} of {K} joint outcomes), more than max_faces = {max_faces}; pass "
-            f"max_faces={_num_faces(K, n)} to raise the limit or enumerate_faces=False to skip it")
+    if enumerate_faces and n >= 3:
+        _val.work_cap(_num_faces(K, n), max_faces, "max_faces",
+                      f"`game`: the face enumeration has {_num_faces(K, n)} candidate faces (sets "
+                      f"of at most {n} of {K} joint outcomes; enumerate_faces=False skips it)")
+    else:
+        _val.work_cap(0, max_faces, "max_faces", "")
     ps = _unit_scale(U)
     Uh = _to_unit(U, ps)
     P = np.asarray(_points(Uh))

@@ -119,7 +119,7 @@ import numpy as np
 from . import _linalg
 from . import _validate as v
 from . import _status
-from ._status import Status, alias, certify
+from ._status import alias, certify
 
 __all__ = ["LPSolution", "solve_lp", "default_tol"]
 

@@ -135,23 +135,14 @@ def _parts(F, max_players=None) -> tuple:
     if n < 2:
         raise ValueError(f"`F` must have at least 2 players, got n = {n}")
     if max_players is not None:
-        _check_cap(max_players, "max_players")
-        if n > max_players:
-            raise ValueError(
-                f"`F` has n = {n} players, above max_players = {max_players} (the coalition "
-                f"enumeration solves about 2**n LPs); pass a larger `max_players` to allow it"
-            )
+        v.work_cap(n, max_players, "max_players",
+                   f"`F` has n = {n} players (the coalition enumeration solves about 2**n LPs)")
     for j, p in enumerate(parts):
         if p.ndim != 2 or p.shape[1] != n or p.shape[0] < 1:
             raise ValueError(f"`F[{j}]` must have shape (K_{j}, {n}), got {tuple(p.shape)}")
         v.finite(p, f"F[{j}]")
     dt = jnp.result_type(*parts, float)
     return tuple(jnp.asarray(p, dt) for p in parts)
-
-
-def _check_cap(value, name):
-    if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < 1:
-        raise ValueError(f"`{name}` must be a positive integer, got {value!r}")
 
 
 def _tol(tol, dtype):
@@ -788,12 +779,9 @@ def _candidate_normals(Vs, p, max_candidates, eps=1e-10):
                 dirs.append(-d if d[np.flatnonzero(np.abs(d) > eps)[0]] < 0 else d)
     D = np.unique(np.round(np.array(dirs), 12), axis=0)
     subsets = math.comb(D.shape[0], p - 1)
-    if subsets > max_candidates:
-        raise ValueError(
-            f"`F` needs {subsets} subsets of option differences for one coalition's supporting "
-            f"normals (> max_candidates = {max_candidates}); pass a larger `max_candidates` "
-            "to allow it (exact non-emptiness is for n <= 3, or n = 4 with few options)"
-        )
+    v.work_cap(subsets, max_candidates, "max_candidates",
+               f"`F` needs {subsets} subsets of option differences for one coalition's "
+               "supporting normals (exact non-emptiness is for n <= 3, or n = 4 with few options)")
     out = set()
     for combo in itertools.combinations(range(D.shape[0]), p - 1):
         M = D[list(combo)]
@@ -891,7 +879,7 @@ def core_nonempty(F, outside="alpha", *, tol: float | None = None,
         ValueError: as :func:`core_membership`; traced inputs; more than ``max_players``
             players; more than ``max_candidates`` choices of normals.
     """
-    _check_cap(max_candidates, "max_candidates")
+    v.work_cap(0, max_candidates, "max_candidates", "")
     parts = _parts(F, max_players)
     n = len(parts)
     dt = parts[0].dtype

@@ -7,6 +7,8 @@ Shape checks always run, at trace time.
 
 from __future__ import annotations
 
+import numbers
+
 import jax
 import numpy as np
 
@@ -63,3 +65,16 @@ def shape(x, expected: tuple, name: str):
     if tuple(x.shape) != tuple(expected):
         raise ValueError(f"`{name}` must have shape {tuple(expected)}, got {tuple(x.shape)}")
     return x
+
+
+def work_cap(size: int, limit, keyword: str, what: str) -> None:
+    """The one eager work cap: a one-line ``ValueError`` when ``size`` exceeds ``limit``.
+
+    ``what`` says what is counted and why it is costly (e.g. "`game` has n = 20 players (2**n
+    coalition fights)"); the message names ``keyword``, the option that raises the limit.
+    """
+    if not isinstance(limit, numbers.Integral) or isinstance(limit, bool) or limit < 1:
+        raise ValueError(f"`{keyword}` must be a positive integer, got {limit!r}")
+    if size > limit:
+        raise ValueError(f"{what}, above {keyword} = {limit}; pass a larger `{keyword}` "
+                         f"(e.g. {keyword}={size}) to raise the limit")

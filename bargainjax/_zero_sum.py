@@ -65,7 +65,7 @@ import jax.numpy as jnp
 from . import _linalg
 from . import _validate as v
 from ._simplex import best_response_gap, entropic_step, log_uniform
-from ._status import PlayerScale, Status, alias, certify, default_tol
+from ._status import PlayerScale, alias, certify, default_tol
 
 
 class ZeroSumSolution(NamedTuple):

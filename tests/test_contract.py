@@ -244,6 +244,7 @@ class Case:
     jittable: bool = True
     nonfinite: str = "P"  # which array gets the NaN / inf
     players: int = 2
+    heavy: bool = False  # compiles for tens of seconds: its variant tests run in the slow step
 
 
 def _payoff_back(a, alpha, beta):
@@ -485,8 +486,21 @@ CASES = [
          "per-player affine", _core_transform, lambda a, al, b: a, nonfinite="x", atol=0.0,
          atol32=0.0, players=3),
 ]
+HEAVY = {"nash_bargaining", "kalai_smorodinsky", "coco_equilibrium", "bayesian_nbs",
+         "bayesian_nash", "threat_point", "coalition_values"}
+for _c in CASES:
+    _c.heavy = _c.name in HEAVY
 IDS = [c.name for c in CASES]
 BY_NAME = {c.name: c for c in CASES}
+
+
+def _variants(cases):
+    """``cases`` as pytest parameters, the heavy ones marked ``slow``: every case is checked
+    against its oracle in the main suite, and its jit/vmap, affine-map, float32, integer and
+    NaN variants run there too unless it takes tens of seconds to compile (CI's slow step
+    runs those)."""
+    return [pytest.param(c, id=c.name, marks=[pytest.mark.slow] if c.heavy else [])
+            for c in cases]
 
 
 def _instance(case, seed=0, dtype=np.float64):
@@ -537,7 +551,7 @@ def test_successful_means_certified_means_right(case):
 JIT_CASES = [c for c in CASES if c.jittable]
 
 
-@pytest.mark.parametrize("case", JIT_CASES, ids=[c.name for c in JIT_CASES])
+@pytest.mark.parametrize("case", _variants(JIT_CASES))
 def test_eager_jit_vmap_agree(case):
     insts = [_instance(case, seed) for seed in (0, 1)]
     eager = _eager(case, insts[0])  # eager runs are slow: one instance
@@ -572,7 +586,7 @@ def _draw_affine(data, case):
     return alpha, beta
 
 
-@pytest.mark.parametrize("case", INV_CASES, ids=[c.name for c in INV_CASES])
+@pytest.mark.parametrize("case", _variants(INV_CASES))
 @settings(max_examples=8, deadline=None, derandomize=True,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.data())
@@ -592,7 +606,7 @@ def test_affine_maps_give_the_affine_image(case, data):
                                atol=10 * case.atol + 100 * data_rounding, rtol=0)
 
 
-@pytest.mark.parametrize("case", CASES, ids=IDS)
+@pytest.mark.parametrize("case", _variants(CASES))
 def test_float32_is_certified_or_honest(case):
     inst64 = _instance(case)
     inst = _instance(case, dtype=np.float32)
@@ -607,7 +621,7 @@ def test_float32_is_certified_or_honest(case):
 TABLE_CASES = [c for c in CASES if c.nonfinite == "P" and c.name != "solve_zero_sum_entropic"]
 
 
-@pytest.mark.parametrize("case", TABLE_CASES, ids=[c.name for c in TABLE_CASES])
+@pytest.mark.parametrize("case", _variants(TABLE_CASES))
 def test_integer_payoffs_are_cast(case):
     inst = _instance(case)
     inst = {k: (np.round(v * 10).astype(np.int32) if k == "P" else v) for k, v in inst.items()}
@@ -622,7 +636,7 @@ def test_integer_payoffs_are_cast(case):
 
 
 @pytest.mark.parametrize("bad", [np.nan, np.inf])
-@pytest.mark.parametrize("case", CASES, ids=IDS)
+@pytest.mark.parametrize("case", _variants(CASES))
 def test_nonfinite_inputs(case, bad):
     inst = _instance(case)
     arr = inst[case.nonfinite].copy()
