@@ -4,7 +4,8 @@ Subcommands::
 
     bargainjax solve GAME --concept C [--disagreement d1,d2,...] [--weights w1,...]
                                       [--tol T] [--all] [--starts N] [--ideal I]
-                                      [--max-coalitions N] [--json] [--debug]
+                                      [--max-coalitions N] [--max-players N] [--max-faces N]
+                                      [--json] [--debug]
     bargainjax run CONFIG.toml [--out DIR]
     bargainjax reproduce [--out DIR] [--configs DIR]
     bargainjax sweep CONFIG.toml [--out DIR] [--devices N] [--distributed] [--quiet]
@@ -21,31 +22,47 @@ Options:
 
 * ``--disagreement`` and ``--weights`` are comma-separated plain decimal numbers, one per
   player (``-1.5,2e-3``): no empty entries, no ``nan``/``inf``, ASCII digits only.  ``--tol``
-  is a positive number: the solver's relative certificate tolerance (default: the solver's).
+  is a positive number, passed to the solver as its certificate tolerance (dimensionless, in
+  the concept's units; default: the solver's own, e.g. ``1e-6`` for ``nbs`` and
+  ``coco-equilibrium``, ``1e-9`` for ``zero-sum``).  A ``--tol`` below what float64 can
+  certify (for ``nbs`` about ``1e-7``, the rounding floor of its certificate) gives status
+  ``imprecise``, exit 1.
 * ``--ideal rational|feasible`` (``ksbs`` only): where each player's ideal payoff is taken.
-  ``rational`` (the library's default) is Kalai and Smorodinsky's (1975) definition, the best
+  ``rational`` (the default) is Kalai and Smorodinsky's (1975) ideal point, each player's best
   payoff over the individually rational part :math:`\{u \in F : u \ge d\}`; ``feasible`` takes
-  it over all of :math:`F`, the convention of the report the library reproduces.  They differ
-  when some point of :math:`F` is worse than ``d`` for someone, the normal case from security
-  levels.
-* ``--max-coalitions N`` (``coco-value``, ``coco-equilibrium``): the CoCo value solves one
-  zero-sum fight per coalition, :math:`2^{n-1} - 1` of them, so it refuses games with more than
-  the library's limit (``max_coalitions``); ``N`` raises it.  ``coco-equilibrium`` allows at most
-  5 players by default (every step fights all coalitions), ``floor(log2 N)`` with
-  ``--max-coalitions N``.
+  it over all of :math:`F`, the convention of the Bayesian bargaining report the library
+  reproduces.  They differ when some point of :math:`F` is worse than ``d`` for someone, the
+  normal case from security levels.
+* Work caps, the library's keywords passed straight through (a game above a cap is refused at
+  once, exit 2, with a message naming the option that raises it):
+  ``--max-coalitions N`` (``coco-value``; ``max_coalitions`` of :func:`bargainjax.coco_value`,
+  default 4096): the CoCo value fights every coalition, :math:`2^n` of them;
+  ``--max-players N`` (``coco-equilibrium``; ``max_players``, default 5): every step fights all
+  :math:`2^n` coalitions;
+  ``--max-faces N`` (``coco-equilibrium`` with ``--all`` / ``--starts``; ``max_faces`` of
+  :func:`bargainjax.coco_equilibria`, default 4096): the face enumeration visits every set of
+  at most ``n`` joint outcomes.
 
-The command prints the solver's own contract fields: ``certificate`` (its value), ``tol`` and
-``status``; it computes no status or tolerance of its own.
+The command prints the solver's own contract fields as they are: ``certificate`` (its name,
+value, the result's ``tol`` and ``units``, what the certificate bounds), ``status`` and
+``num_steps``; it computes no status or tolerance of its own (a batch of statuses is reduced by
+:func:`bargainjax._status.batch_status`).
 
-Exit status: 0 success; 1 the solver ran but did not certify its answer (its status is not
-``successful``: e.g. ``max_steps_reached``, ``nonfinite``, ``imprecise``), or an answer holds a
-number that is not finite in float64; 2 an error: bad input or options, an unreadable, empty or
-malformed file or standard input, a game above a work limit, or a concept that does not apply to
-the game (e.g. ``zero-sum`` with three players, or status ``infeasible``: a disagreement point
-that no feasible payoff strictly improves on).  Errors are one line on standard error,
-``bargainjax: error: <message>``; ``--debug`` re-raises them with the traceback instead.  On
-exit 0 every printed number is finite and ``--json`` prints strict JSON (no ``NaN`` or
-``Infinity``).
+Exit status:
+
+* 0 — status ``successful``: the certificate is within the result's ``tol``, and every printed
+  number is finite (``--json`` prints strict JSON, no ``NaN`` or ``Infinity``);
+* 1 — the solver ran but did not certify its answer: status ``max_steps_reached``,
+  ``nonfinite``, ``degenerate`` or ``imprecise`` (the requested tolerance is below the
+  certificate's rounding floor: nothing could be certified in float64), or an answer holds a
+  number that is not finite in float64;
+* 2 — a refusal or an error: status ``infeasible`` (the concept does not apply: no feasible
+  payoff vector strictly improves on the disagreement point for every player), bad input or
+  options, an unreadable, empty or malformed file or standard input, a game above a work cap,
+  or a concept that does not apply to the game (e.g. ``zero-sum`` with three players).
+
+Errors are one line on standard error, ``bargainjax: error: <message>``; ``--debug`` re-raises
+them with the traceback instead.
 
 Computation is in float64 (``jax_enable_x64`` is switched on before anything is computed).
 Each run is a fresh process, so compiling the solvers dominates small games; the command keeps
@@ -100,7 +117,9 @@ class Options(NamedTuple):
     all_solutions: bool = False  # --all (or --starts N): search for several solutions
     starts: int | None = None  # --starts N
     ideal: str | None = None  # --ideal rational|feasible (ksbs)
-    max_coalitions: int | None = None  # --max-coalitions N (coco-value, coco-equilibrium)
+    max_coalitions: int | None = None  # --max-coalitions N (coco-value)
+    max_players: int | None = None  # --max-players N (coco-equilibrium)
+    max_faces: int | None = None  # --max-faces N (coco-equilibrium --all)
 
 
 class Concept(NamedTuple):
@@ -115,7 +134,8 @@ class Concept(NamedTuple):
         tol: whether ``--tol`` applies.
         multi: whether ``--all`` / ``--starts`` apply.
         ideal: whether ``--ideal`` applies.
-        max_coalitions: whether ``--max-coalitions`` applies.
+        caps: the library's work-cap keywords the concept passes through, each the option
+            ``--max-...`` of the same name (e.g. ``("max_coalitions",)``).
     """
 
     name: str
@@ -126,21 +146,21 @@ class Concept(NamedTuple):
     tol: bool = True
     multi: bool = False
     ideal: bool = False
-    max_coalitions: bool = False
+    caps: tuple = ()
 
 
 CONCEPTS: dict[str, Concept] = {}
 
 
 def register(name: str, summary: str, *, disagreement=False, weights=False, tol=True,
-             multi=False, ideal=False, max_coalitions=False):
+             multi=False, ideal=False, caps=()):
     """Decorator adding ``solve(game, options) -> dict`` to :data:`CONCEPTS` under ``name``."""
 
     def deco(fn):
         if name in CONCEPTS:
             raise ValueError(f"concept {name!r} is already registered")
         CONCEPTS[name] = Concept(name, summary, fn, disagreement, weights, tol, multi, ideal,
-                                 max_coalitions)
+                                 tuple(caps))
         return fn
 
     return deco
@@ -164,64 +184,49 @@ def _status(code) -> tuple[str, str]:
     return s.name.lower(), s.message
 
 
+def exit_code(status) -> int:
+    """The exit status of a (batch) status: 0 ``SUCCESSFUL``; 2 ``INFEASIBLE`` (the concept does
+    not apply: a refusal); 1 any other (the solver ran but did not certify its answer)."""
+    from ._status import Status, batch_status
+
+    s = batch_status(status)
+    return 0 if s == Status.SUCCESSFUL else 2 if s == Status.INFEASIBLE else 1
+
+
 def _scalar(x) -> float:
     return float(np.max(np.asarray(x, float))) if np.size(x) else math.nan
 
 
-def _contract(result, *, game=None, rel_tol=None) -> tuple[float, float, int, int | None]:
+def _contract(result) -> tuple[float, float, int, int]:
     """``(certificate, tol, status, num_steps)`` of a result: its contract fields, printed as
-    they are (the command never computes a status or a tolerance of its own).
-
-    ``game`` and ``rel_tol`` (the ``--tol`` given, or ``None``) serve only the pre-contract
-    fallback in :func:`_legacy_contract`.
-    """
-    fields = set(getattr(result, "_fields", ()))
-    if not {"certificate", "tol", "status"} <= fields:
-        # PRE-MERGE FALLBACK (issue 10): delete this branch and _legacy_contract once every
-        # result type carries certificate/tol/status/num_steps.
-        return _legacy_contract(result, fields, game, rel_tol)
+    they are (the command never computes a status or a tolerance of its own).  A batch of
+    statuses is reduced by the one batch rule (:func:`bargainjax._status.batch_status`)."""
     from ._status import batch_status
 
-    steps = getattr(result, "num_steps", None)
     return (_scalar(result.certificate), _scalar(result.tol), int(batch_status(result.status)),
-            None if steps is None else int(np.max(np.asarray(steps))))
+            int(np.max(np.asarray(result.num_steps))))
 
 
-def _legacy_contract(result, fields, game, rel_tol):
-    # PRE-MERGE FALLBACK (issue 10), to be deleted after the merge: reads the old field names
-    # (gap, zero_sum_gap + max_improvement + is_threat_point, no tol on CocoValue /
-    # CocoEquilibrium / ThreatPoint) the way the command line did before the result contract.
-    from ._status import batch_status
-
-    name = type(result).__name__
-    if "certificate" in fields:
-        cert = _scalar(result.certificate)
-    elif "gap" in fields:
-        cert = _scalar(result.gap)
-    else:  # ThreatPoint
-        cert = max(_scalar(result.zero_sum_gap), _scalar(result.max_improvement))
-    if "status" in fields:
-        status = int(batch_status(result.status))
-    else:  # ThreatPoint
-        status = 0 if bool(result.is_threat_point) else 1
-    if "tol" in fields:
-        tol = _scalar(result.tol)
-    else:
-        U = np.asarray(game.payoffs, float).reshape(game.num_players, -1)
-        if name == "CocoValue":
-            rel = 1e-9 if rel_tol is None else rel_tol
-            a = np.asarray(result.weights, float)
-            tol = rel * max(float(np.sum(a * (U.max(1) - U.min(1)))), 1e-300)
-        elif name == "ThreatPoint":
-            rel = 1e-7 if rel_tol is None else rel_tol
-            tol = rel * (float(U.max() - U.min()) or 1.0)
-        elif name == "CocoEquilibrium":  # the requested tolerance
-            tol = 1e-6 if rel_tol is None else rel_tol
-        else:  # e.g. SecurityLevels, of which only the status is read
-            tol = math.nan
-    steps = next((int(np.max(np.asarray(getattr(result, f)))) for f in
-                  ("num_steps", "num_iterations") if f in fields), None)
-    return cert, tol, status, steps
+# What each concept's certificate bounds, in which units (the library's documentation of its
+# result type); printed next to the certificate.
+_UNITS = {
+    "zero-sum": "duality gap relative to the range of player 1's payoffs (max - min)",
+    "utilitarian": "Frank-Wolfe gap of the weighted sum over (sum of the weights) x (the "
+                   "largest payoff range)",
+    "nbs": "bound on max_i |u_i - u*_i| / R_i, the payoff error relative to each player's "
+           "payoff range R_i over F",
+    "ksbs": "how far any player's payoff may fall short of the solution's, relative to that "
+            "player's payoff range over F (max-min gap x max_i (ideal_i - d_i) / R_i)",
+    "egalitarian": "how far the smallest gain may fall short of the optimum's, relative to the "
+                   "largest payoff range over F (max-min gap / max_i R_i)",
+    "coco-value": "largest coalition-fight duality gap over min_i a_i R_i (a the weights, R_i "
+                  "player i's payoff range): bounds max_i |payoff_i - phi_i(a)/a_i| / R_i",
+    "threat": "largest gain in a player's own NBS payoff from switching threat to a pure "
+              "action, relative to that player's payoff range (or the NBS's payoff error "
+              "bound, if larger)",
+    "coco-equilibrium": "residual of the equilibrium conditions in each player's unit "
+                        "coordinates (payoffs mapped to [-1, 1] per player)",
+}
 
 
 def _call(fn, *args, **kwargs):
@@ -230,14 +235,11 @@ def _call(fn, *args, **kwargs):
     return fn(*args, **{k: v for k, v in kwargs.items() if v is not None})
 
 
-def _accepts(fn, keyword: str) -> bool:
-    """Whether ``fn`` takes the keyword argument ``keyword``."""
+def _default(fn, keyword: str):
+    """The default value of ``fn``'s keyword argument ``keyword`` (the library's own)."""
     import inspect
 
-    try:
-        return keyword in inspect.signature(fn).parameters
-    except (TypeError, ValueError):
-        return False
+    return inspect.signature(fn).parameters[keyword].default
 
 
 def _joint_support(game, p) -> list:
@@ -254,8 +256,9 @@ def _joint_support(game, p) -> list:
     return sorted(out, key=lambda e: -e["probability"])
 
 
-def _result(game, concept, *, payoffs, certificate, contract, **extra) -> dict:
-    """The JSON-ready result: ``certificate`` names the certificate; ``contract`` is
+def _result(game, concept, *, payoffs, certificate, contract, units=None, **extra) -> dict:
+    """The JSON-ready result: ``certificate`` names the certificate and ``units`` says what it
+    bounds, in which units (from the library's documentation of the result); ``contract`` is
     ``(certificate, tol, status, num_steps)`` from :func:`_contract`."""
     value, tol, status, steps = contract
     name, message = _status(status)
@@ -269,6 +272,8 @@ def _result(game, concept, *, payoffs, certificate, contract, **extra) -> dict:
         out["num_steps"] = steps
     out.update(extra)
     out["certificate"] = {"name": certificate, "value": float(value), "tol": float(tol)}
+    if units is not None:
+        out["certificate"]["units"] = units
     out["status"] = name
     out["message"] = message
     return out
@@ -281,7 +286,7 @@ def _disagreement(game, options) -> tuple[np.ndarray, str]:
     if options.disagreement is not None:
         return np.asarray(options.disagreement, float), "given (--disagreement)"
     sl = bj.security_levels(game)
-    status = _contract(sl, game=game)[2]
+    status = _contract(sl)[2]
     if status != 0:
         name, message = _status(status)
         raise CommandError(f"could not certify the players' security levels: {name} ({message})",
@@ -313,21 +318,14 @@ def _set_based(game, options, concept, solver, certificate, **extra):
 
     F = bj.correlated_set(game)
     d, source = _disagreement(game, options)
-    try:
-        sol = solver(F, d)
-    except ValueError as err:
-        # PRE-MERGE FALLBACK (issue 10): the solvers raised instead of returning INFEASIBLE;
-        # delete this clause after the merge.
-        if "no strict improvement" in str(err):
-            raise _no_improvement(d, source) from err
-        raise
-    contract = _contract(sol, game=game, rel_tol=options.tol)
+    sol = solver(F, d)
+    contract = _contract(sol)
     if contract[2] == Status.INFEASIBLE:
         raise _no_improvement(d, source)
     p = np.asarray(sol.strategy[0], float)
     return _result(
         game, concept, payoffs=sol.payoffs, certificate=certificate, contract=contract,
-        weights=_floats(sol.weights), disagreement=_floats(d), disagreement_source=source,
+        units=_UNITS[concept], weights=_floats(sol.weights), disagreement=_floats(d), disagreement_source=source,
         strategies=_floats(p), support=_joint_support(game, p), **extra,
     )
 
@@ -371,7 +369,7 @@ def _zero_sum(game, options):
                                  "by the solution and only evaluated at it")
     return _result(
         game, "zero-sum", payoffs=payoffs, certificate="duality_gap",
-        contract=_contract(sol, game=game, rel_tol=options.tol), value=float(sol.value),
+        contract=_contract(sol), units=_UNITS["zero-sum"], value=float(sol.value),
         strategies=[_floats(x), _floats(y)], support=_player_support(game, (x, y)), **extra,
     )
 
@@ -386,7 +384,7 @@ def _utilitarian(game, options):
     p = np.asarray(sol.strategy[0], float)
     return _result(
         game, "utilitarian", payoffs=sol.payoffs, certificate="weighted_sum_gap",
-        contract=_contract(sol, game=game), weights=_floats(sol.weights),
+        contract=_contract(sol), units=_UNITS["utilitarian"], weights=_floats(sol.weights),
         strategies=_floats(p), support=_joint_support(game, p),
     )
 
@@ -399,7 +397,7 @@ def _nbs(game, options):
     def solver(F, d):
         return _call(bj.nash_bargaining, F, d, weights=options.weights, tol=options.tol)
 
-    out = _set_based(game, options, "nbs", solver, "frank_wolfe_gap")
+    out = _set_based(game, options, "nbs", solver, "payoff_error_bound")
     if options.weights is not None:
         out["bargaining_weights"] = [float(w) for w in options.weights]
     return out
@@ -409,20 +407,11 @@ IDEALS = ("rational", "feasible")
 
 
 def _ideal_keyword(fn, ideal):
-    """``{"ideal": ...}`` for ``fn`` (``kalai_smorodinsky``), and the convention in effect."""
-    import inspect
-
-    if _accepts(fn, "ideal"):
-        if ideal is None:
-            return {}, inspect.signature(fn).parameters["ideal"].default
-        return {"ideal": ideal}, ideal
-    # PRE-MERGE FALLBACK (issue 10): an API without `ideal=` takes the ideal point over all of
-    # F ("feasible"); delete this branch after the merge.
-    if ideal == "rational":
-        raise CommandError("--ideal rational needs a bargainjax whose kalai_smorodinsky takes "
-                           "ideal=; this one takes the ideal point over the whole feasible set "
-                           "(--ideal feasible)")
-    return {}, "feasible"
+    """``{"ideal": ...}`` for ``fn`` (``kalai_smorodinsky``) when ``--ideal`` is given, and the
+    convention in effect (without ``--ideal``, the library's default)."""
+    if ideal is None:
+        return {}, _default(fn, "ideal")
+    return {"ideal": ideal}, ideal
 
 
 @register("ksbs", "Kalai-Smorodinsky solution over the correlated feasible set",
@@ -446,37 +435,20 @@ def _egalitarian(game, options):
                       "maxmin_duality_gap")
 
 
-COCO_VALUE_MAX_COALITIONS = 2 ** 12  # the library's default cap (pre-merge fallback only)
-
-
 @register("coco-value", "CoCo value (Kalai-Kalai; n players: Shapley value of the coalition "
           "fights) with weights a, reported in utilons phi_i(a) / a_i", weights=True,
-          max_coalitions=True)
+          caps=("max_coalitions",))
 def _coco_value(game, options):
     import bargainjax as bj
 
-    n = game.num_players
     a = None if options.weights is None else np.asarray(options.weights, float)
-    cap = {}
-    if _accepts(bj.coco_value, "max_coalitions"):
-        cap["max_coalitions"] = options.max_coalitions
-    else:
-        # PRE-MERGE FALLBACK (issue 10): the library's eager cap, for an API without it;
-        # delete after the merge.
-        limit = options.max_coalitions or COCO_VALUE_MAX_COALITIONS
-        fights = 2 ** (n - 1) - 1
-        if fights > limit:
-            raise CommandError(
-                f"coco-value on {n} players solves {fights} coalition fights, more than the "
-                f"limit max_coalitions={limit}; raise it with --max-coalitions N")
-    cv = _call(bj.coco_value, game, a, tol=options.tol, **cap)
+    cv = _call(bj.coco_value, game, a, tol=options.tol, max_coalitions=options.max_coalitions)
     w = np.asarray(cv.weights, float)
-    with np.errstate(all="ignore"):  # extreme weights: non-finite results are refused later
-        payoffs = np.asarray(cv.value, float) / w
+    with np.errstate(all="ignore"):  # extreme weights: non-finite shares are refused later
         shares = w / w.sum()
     return _result(
-        game, "coco-value", payoffs=payoffs, certificate="fight_duality_gap",
-        contract=_contract(cv, game=game, rel_tol=options.tol), weights=_floats(shares),
+        game, "coco-value", payoffs=cv.payoffs, certificate="relative_fight_gap",
+        contract=_contract(cv), units=_UNITS["coco-value"], weights=_floats(shares),
         value_curnits=_floats(cv.value), coalition_values=_floats(cv.coalition_values),
     )
 
@@ -492,7 +464,7 @@ def _threat(game, options):
     x, y = (np.asarray(t, float) for t in tp.threats)
     return _result(
         game, "threat", payoffs=tp.payoffs, certificate="threat_deviation_gain",
-        contract=_contract(tp, game=game, rel_tol=options.tol),
+        contract=_contract(tp), units=_UNITS["threat"],
         disagreement=_floats(tp.disagreement),
         disagreement_source="threat point (optimal threats of the variable-threat game)",
         weights=_floats(tp.weights), strategies=[_floats(x), _floats(y)],
@@ -500,14 +472,13 @@ def _threat(game, options):
     )
 
 
-# The CoCo equilibrium solves 2**n coalition fights (zero-sum LPs over joint actions) at every
-# Gauss-Newton step, and its face search enumerates sets of up to n outcome points, so both the
-# number of players and the number of joint outcomes are capped for the command line (the
-# library function itself takes any size).  Within the caps, the Gambit files run in seconds.
-# --max-coalitions N raises the player cap to floor(log2 N).
-COCO_EQ_MAX_PLAYERS = 5
-COCO_EQ_MAX_OUTCOMES = 256
-COCO_EQ_DEFAULT_STARTS = 8
+# The CoCo equilibrium's work caps are the library's: ``max_players`` (default 5; every step
+# solves the 2**n coalition fights) for coco_equilibrium and coco_equilibria, and ``max_faces``
+# (default 4096) for the face enumeration of coco_equilibria (sets of at most n of the K joint
+# outcomes, a count that grows like K**n).  Both refuse eagerly with a ValueError naming the
+# keyword; the command passes --max-players / --max-faces straight through.  There is no cap on
+# the number of joint outcomes K: one coco_equilibrium's work is polynomial in K (zero-sum LPs
+# whose matrices have K entries, a face finish over a fixed number of outcome points).
 
 
 def _vec(x) -> str:
@@ -540,38 +511,18 @@ def _coco_eq_refusal(game, eq, contract) -> CommandError:
 @register("coco-equilibrium", "CoCo equilibrium (virtual-price fixed point: weights a > 0 and "
           "u on the maximising face of a with a_i u_i = CoCo value phi_i(a); two players: Nash's "
           "variable-threat solution); --all / --starts N search for several", multi=True,
-          max_coalitions=True)
+          caps=("max_players", "max_faces"))
 def _coco_equilibrium(game, options):
     import bargainjax as bj
 
-    n = game.num_players
-    K = int(np.prod(game.num_actions))
-    max_players = (COCO_EQ_MAX_PLAYERS if options.max_coalitions is None
-                   else int(options.max_coalitions).bit_length() - 1)
-    if n > max_players or K > COCO_EQ_MAX_OUTCOMES:
-        raise CommandError(
-            f"coco-equilibrium is limited to {max_players} players and "
-            f"{COCO_EQ_MAX_OUTCOMES} joint outcomes on the command line (every step solves "
-            f"2**n coalition fights over the joint actions); this game has {n} players and "
-            f"{K} joint outcomes (--max-coalitions N allows floor(log2 N) players)")
-
-    def caps(fn):
-        # the library's own caps, where it has them (passed only if accepted)
-        if _accepts(fn, "max_coalitions"):
-            return {"max_coalitions": options.max_coalitions or 2 ** COCO_EQ_MAX_PLAYERS}
-        if _accepts(fn, "max_players"):
-            return {"max_players": max_players}
-        return {}
-
     found = None
     if options.all_solutions or options.starts is not None:
-        starts = options.starts if options.starts is not None else COCO_EQ_DEFAULT_STARTS
-        found = _call(bj.coco_equilibria, game, num_starts=starts, tol=options.tol,
-                      **caps(bj.coco_equilibria))
+        found = _call(bj.coco_equilibria, game, num_starts=options.starts, tol=options.tol,
+                      max_players=options.max_players, max_faces=options.max_faces)
         eq = found.solutions[0]
     else:
-        eq = _call(bj.coco_equilibrium, game, tol=options.tol, **caps(bj.coco_equilibrium))
-    contract = _contract(eq, game=game, rel_tol=options.tol)
+        eq = _call(bj.coco_equilibrium, game, tol=options.tol, max_players=options.max_players)
+    contract = _contract(eq)
     if contract[2] != 0:
         raise _coco_eq_refusal(game, eq, contract)
     a = np.asarray(eq.weights, float)
@@ -580,20 +531,20 @@ def _coco_equilibrium(game, options):
     if found is not None:
         solutions = []
         for s in found.solutions:
-            c = _contract(s, game=game, rel_tol=options.tol)
+            c = _contract(s)
             solutions.append({
                 "payoffs": _floats(s.payoffs),
                 "weights": _floats(np.asarray(s.weights, float) / np.sum(s.weights)),
                 "face": s.face,
                 "certificate": {"name": "coco_equilibrium_residual", "value": c[0],
-                                "tol": c[1]},
+                                "tol": c[1], "units": _UNITS["coco-equilibrium"]},
                 "status": _status(c[2])[0]})
         extra["solutions"] = solutions
         extra["multiple"] = bool(found.multiple)
         extra["num_starts"] = int(found.num_starts)
     return _result(
         game, "coco-equilibrium", payoffs=eq.payoffs, certificate="coco_equilibrium_residual",
-        contract=contract, weights=_floats(a / a.sum()),
+        contract=contract, units=_UNITS["coco-equilibrium"], weights=_floats(a / a.sum()),
         face=eq.face, face_dimension=int(eq.face_dimension), strategies=_floats(p),
         support=_joint_support(game, p), coalition_values=_floats(eq.coalition_values),
         residual=float(eq.residual), support_gap=float(eq.support_gap),
@@ -650,6 +601,8 @@ def format_human(out: dict, concept: Concept) -> str:
     cert = out["certificate"]
     lines.append(f"certificate: {cert['name']} = {cert['value']:.3g} (tol {cert['tol']:.3g}); "
                  f"status: {out['status']} ({out['message']})")
+    if "units" in cert:
+        lines.append(f"  ({cert['name']}: {cert['units']})")
     if "support" not in out:
         pass
     elif out["concept"] in ("zero-sum", "threat"):
@@ -772,6 +725,44 @@ def _nonfinite(obj, where: str = "") -> str | None:
     return None
 
 
+# The library's work-cap keywords and their options (``Concept.caps``).
+CAP_OPTIONS = {"max_coalitions": "--max-coalitions", "max_players": "--max-players",
+               "max_faces": "--max-faces"}
+
+
+def _cap_hint(msg: str) -> str:
+    """``msg`` (a library ``ValueError``) with the option that raises the limit it names:
+    ``pass max_players=6`` reads ``(on the command line: --max-players 6)``."""
+    hints = []
+    for key, flag in CAP_OPTIONS.items():
+        if key in msg and flag not in msg:
+            value = re.search(rf"\b{key}=(\d+)", msg)
+            hints.append(f"{flag} {value.group(1) if value else 'N'}")
+    return msg + "".join(f" (on the command line: {h})" for h in hints)
+
+
+def _not_certified(concept, out, tol) -> CommandError:
+    """The exit-1 message of a result whose status is neither successful nor infeasible."""
+    from ._status import Status
+
+    cert = out["certificate"]
+    if Status[out["status"].upper()] == Status.IMPRECISE:
+        held = cert["tol"]
+        if tol is not None:
+            why = (f"the certificate's rounding floor at this answer, {held - tol:.2g} (the "
+                   f"result's tol {held:.3g} is --tol plus that floor), exceeds --tol {tol:g}; "
+                   f"give a --tol above the floor")
+        else:
+            why = (f"the certificate's rounding floor exceeds the default tolerance (the "
+                   f"result's tol, request plus floor: {held:.3g}); give a larger --tol or "
+                   "bring the disagreement point nearer the feasible set")
+        return CommandError(f"{concept.name}: the answer cannot be certified in float64 "
+                            f"(status imprecise): {why}", 1)
+    return CommandError(f"{concept.name}: the solver did not certify its answer "
+                        f"({out['status']}: {out['message']}; {cert['name']} "
+                        f"{cert['value']:.3g}, tol {cert['tol']:.3g})", 1)
+
+
 def _cmd_solve(args) -> int:
     from ._status import Status
 
@@ -782,13 +773,17 @@ def _cmd_solve(args) -> int:
                             ("--all", args.all or None, concept.multi),
                             ("--starts", args.starts, concept.multi),
                             ("--ideal", args.ideal, concept.ideal),
-                            ("--max-coalitions", args.max_coalitions, concept.max_coalitions)):
+                            *((flag, getattr(args, key), key in concept.caps)
+                              for key, flag in CAP_OPTIONS.items())):
         if value is not None and not ok:
             raise CommandError(f"{flag} does not apply to concept {concept.name}")
+    if args.max_faces is not None and not (args.all or args.starts is not None):
+        raise CommandError("--max-faces applies to the face enumeration of the multi-start "
+                           "search: give --all or --starts N with it")
     tol = None if args.tol is None else _positive_number(args.tol, "--tol")
     starts = None if args.starts is None else _positive_int(args.starts, "--starts")
-    max_coalitions = (None if args.max_coalitions is None
-                      else _positive_int(args.max_coalitions, "--max-coalitions"))
+    caps = {key: None if getattr(args, key) is None else _positive_int(getattr(args, key), flag)
+            for key, flag in CAP_OPTIONS.items()}
     game = _read_game(args.game)
     n = game.num_players
     options = Options(
@@ -798,21 +793,18 @@ def _cmd_solve(args) -> int:
         bool(args.all),
         starts,
         args.ideal,
-        max_coalitions,
+        **caps,
     )
     try:
         out = concept.solve(game, options)
     except ValueError as err:  # bad input or a work cap of the library: exit 2, one line
-        msg = " ".join(str(err).split()) or type(err).__name__
-        if ("max_coalitions" in msg or "max_players" in msg) and "--max-coalitions" not in msg:
-            msg += " (on the command line: --max-coalitions N)"
-        raise CommandError(msg) from err
-    status = Status[out["status"].upper()]
-    if status == Status.INFEASIBLE:  # the concept does not apply: an error, not a failure
+        raise CommandError(_cap_hint(" ".join(str(err).split()) or type(err).__name__)) \
+            from err
+    code = exit_code(Status[out["status"].upper()])
+    if code == 2:  # status infeasible: the concept does not apply, a refusal
         raise CommandError(f"{concept.name}: {out['message']}")
-    if status != Status.SUCCESSFUL:
-        raise CommandError(f"{concept.name}: the solver did not certify its answer "
-                           f"({out['status']}: {out['message']})", 1)
+    if code:
+        raise _not_certified(concept, out, tol)
     bad = _nonfinite(out)
     if bad is not None:
         raise CommandError(f"{concept.name}: the answer holds a non-finite number ({bad}; "
@@ -835,6 +827,8 @@ def _cmd_solve(args) -> int:
 def build_parser() -> argparse.ArgumentParser:
     """The ``bargainjax`` argument parser (subcommands ``solve``, ``run``, ``reproduce``,
     ``sweep``)."""
+    import bargainjax as bj
+
     from . import __version__, _runner, _sweep_cli
 
     p = _Parser(prog=PROG, description="Cooperative bargaining solutions of games (JAX).")
@@ -858,15 +852,23 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--all", action="store_true",
                    help="coco-equilibrium: multi-start search, list every distinct solution found")
     s.add_argument("--starts", metavar="N",
-                   help=f"coco-equilibrium: number of starting points (implies --all; default "
-                   f"{COCO_EQ_DEFAULT_STARTS})")
+                   help="coco-equilibrium: number of starting points (implies --all; default "
+                   f"{_default(bj.coco_equilibria, 'num_starts')})")
     s.add_argument("--ideal", choices=IDEALS,
                    help="ksbs: each player's ideal payoff over the individually rational part "
                    "{u in F: u >= d} (rational, Kalai and Smorodinsky's definition; the "
                    "library's default) or over all of F (feasible)")
     s.add_argument("--max-coalitions", metavar="N",
-                   help="coco-value, coco-equilibrium: the most coalitions to fight (the work "
-                   "grows as 2**players); raise it for larger games")
+                   help="coco-value: the most coalitions (2**players) to fight (the library's "
+                   f"max_coalitions, default {_default(bj.coco_value, 'max_coalitions')})")
+    s.add_argument("--max-players", metavar="N",
+                   help="coco-equilibrium: the most players, every step fighting all "
+                   "2**players coalitions (the library's max_players, default "
+                   f"{_default(bj.coco_equilibrium, 'max_players')})")
+    s.add_argument("--max-faces", metavar="N",
+                   help="coco-equilibrium with --all / --starts: the most candidate faces (sets "
+                   "of at most n joint outcomes) to enumerate (the library's max_faces, "
+                   f"default {_default(bj.coco_equilibria, 'max_faces')})")
     s.add_argument("--json", action="store_true", help="print one JSON object")
     s.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
     s.set_defaults(func=_cmd_solve)
@@ -877,7 +879,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 _VALUE_FLAGS = {"--disagreement", "-d", "--weights", "-w", "--tol", "--starts",
-               "--max-coalitions"}
+               "--max-coalitions", "--max-players", "--max-faces"}
 
 
 def _join_negative_values(argv: list) -> list:

@@ -5,7 +5,7 @@ A sweep config is a TOML file (an example: ``configs/sweeps/nbs_random_3p.toml``
     concept = "nbs"            # zero-sum, utilitarian, nbs, ksbs, egalitarian, coco-value or
                                # coco-equilibrium (one start each; bj.coco_equilibria adds more)
     chunk_size = 256           # instances per compiled call (bounds memory); default 1024
-    tol = 1e-9                 # optional: the solver's certificate tolerance
+    tol = 1e-6                 # optional: the solver's certificate tolerance (default its own)
 
     [games]                    # the games: random ones ...
     source = "random"
@@ -21,6 +21,21 @@ A sweep config is a TOML file (an example: ``configs/sweeps/nbs_random_3p.toml``
     # disagreement = {start = [0.0, 0.0], stop = [1.0, 0.5], num = 11}   # a segment
     weights = [[1.0, 1.0], [2.0, 1.0]]                        # same two forms
 
+``tol`` is passed to the solver as is (dimensionless, in the units of the concept's
+certificate, which ``summary.json`` states); it must be one the solver can certify in the
+precision at hand: the NBS certificate's rounding floor is about ``1e-7`` in float64, so an
+``nbs`` sweep with ``tol = 1e-9`` reports every instance ``imprecise`` (exit 1).  Keys passed
+straight through to the library function, for the concepts they belong to:
+
+* ``ideal = "rational"`` or ``"feasible"`` (``ksbs``): each player's ideal payoff over the
+  individually rational part :math:`\{u \in F : u \ge d\}` (the default: Kalai and
+  Smorodinsky's 1975 ideal point) or over all of :math:`F` (the convention of the Bayesian
+  bargaining report);
+* work caps, refused at once (exit 2, naming the key) when a game exceeds them:
+  ``max_coalitions`` (``coco-value``; default 4096 coalitions, i.e. 12 players) and
+  ``max_players`` (``coco-equilibrium``; default 5, every step fighting all ``2**n``
+  coalitions).
+
 The batch is the product *games × disagreement points × weights*, in that order (the last
 varies fastest), so instance ``b`` is game ``b // P`` at grid point ``b % P``.  Without a
 disagreement grid, ``nbs``, ``ksbs`` and ``egalitarian`` start from every game's security levels
@@ -35,16 +50,23 @@ command writes, into ``--out DIR``:
 * ``summary.json`` (strict JSON; ``null`` where a number is not finite): the config, the batch
   size, devices and processes, compile and run seconds, the count per
   :class:`~bargainjax.Status`, the batch ``status`` and ``message`` (the first failing
-  instance's, else successful: the one batch rule of ``bj.check``) and the certificate's
-  maximum and median;
+  instance's, else successful: the one batch rule :func:`bargainjax._status.batch_status`,
+  as ``bj.check``) and the certificate's name, units, maximum and median;
 * ``results.npz``: per instance ``payoffs`` and the results' own ``certificate``, ``tol``,
-  ``status`` (and ``num_steps`` where the solver counts them), the inputs
-  (``disagreement``, ``weights``, ``game_index``, ``grid_index``) and the concept's own fields;
+  ``status`` and ``num_steps``, the inputs (``disagreement_input``, ``weights_input``,
+  ``game_index``, ``grid_index``) and the concept's own fields; from security levels also
+  their ``disagreement_gap`` (certificate) and ``disagreement_status``, and ``status`` is then
+  the security levels' failure if they failed, else the concept's;
 * ``certificates.png`` (histogram of ``log10(certificate / tol)``) and ``payoffs.png`` (the
   first two players' payoffs, failures marked), when matplotlib is installed.
 
-Exit status as for ``solve``: 0 every instance certified; 1 some instance was not (the files
-are still written and the status counts printed); 2 an error (one line on standard error).
+Every instance's ``certificate``, ``tol`` and ``status`` are the result's own: the command
+computes no status or tolerance of its own.  Exit status as for ``solve``, by the batch status:
+0 every instance ``successful``; 1 the first failing instance's status is ``max_steps_reached``,
+``nonfinite``, ``degenerate`` or ``imprecise`` (the files are still written and the status
+counts printed); 2 the first failing instance's status is ``infeasible`` (a disagreement point
+that no feasible payoff strictly improves on: the concept does not apply there, files written
+too), or an error (a bad config, a game above a work cap; one line on standard error).
 
 Several hosts: start the same command on every host with ``--distributed`` (it calls
 :func:`jax.distributed.initialize` before JAX touches a device; the coordinator comes from the
@@ -66,17 +88,20 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._cli import CommandError
+from ._cli import _UNITS, IDEALS, CommandError, exit_code
 
 DEFAULT_CHUNK = 1024
 _GAME_KEYS = {"source", "num_actions", "count", "seed", "low", "high", "file"}
-_TOP_KEYS = {"concept", "chunk_size", "tol", "games", "grid", "title"}
+_TOP_KEYS = {"concept", "chunk_size", "tol", "games", "grid", "title", "ideal",
+             "max_coalitions", "max_players"}
 _GRID_KEYS = {"disagreement", "weights"}
 
 
 class SweepConcept(NamedTuple):
-    """A batchable concept: ``build(n, security, has_weights, tol)`` gives the per-instance
-    solver of ``{"U", "d", "w"}``; ``certificate`` names its certificate."""
+    """A batchable concept: ``build(n, security, has_weights, tol, keywords)`` gives the
+    per-instance solver of ``{"U", "d", "w"}``; ``certificate`` names its certificate (as
+    ``bargainjax solve`` does); ``keywords`` are the config keys passed straight through to the
+    library function (``ideal``, work caps), given to ``build`` as a dict of those set."""
 
     name: str
     build: Callable
@@ -84,6 +109,7 @@ class SweepConcept(NamedTuple):
     disagreement: bool = False
     weights: bool = False
     two_players: bool = False
+    keywords: tuple = ()
 
 
 def _game(U):
@@ -92,32 +118,12 @@ def _game(U):
     return bj.normal_form_game(U)
 
 
-def _contract(r, legacy_tol=None):
-    """``(certificate, tol, status, num_steps)`` of a result inside the vmapped solver: its
-    contract fields, as they are (sweep code computes no status or tolerance of its own).
-
-    ``legacy_tol(r)`` serves only the pre-contract fallback below."""
-    import jax.numpy as jnp
-
-    fields = set(r._fields)
-    if not {"certificate", "tol", "status"} <= fields:
-        # PRE-MERGE FALLBACK (issue 10): old field names (``gap``) and no ``tol`` on CocoValue /
-        # CocoEquilibrium; delete once every result type carries the contract fields.
-        cert = r.certificate if "certificate" in fields else r.gap
-        if "tol" in fields:
-            tol = r.tol
-        else:  # SecurityLevels had no tol either (only its certificate and status are read)
-            tol = legacy_tol(r) if legacy_tol is not None else jnp.full_like(cert, jnp.nan)
-        return cert, tol, r.status, getattr(r, "num_steps", None)
-    return r.certificate, r.tol, r.status, getattr(r, "num_steps", None)
-
-
-def _fields(r, legacy_tol=None, **extra) -> dict:
-    """The per-instance record: the contract fields plus the concept's own ``extra``."""
-    cert, tol, status, steps = _contract(r, legacy_tol)
-    out = {"certificate": cert, "tol": tol, "status": status}
-    if steps is not None:
-        out["num_steps"] = steps
+def _fields(r, **extra) -> dict:
+    """The per-instance record: the result's own contract fields ``certificate``, ``tol``,
+    ``status`` and ``num_steps``, as they are (sweep code computes no status or tolerance of its
+    own), plus the concept's own ``extra``."""
+    out = {"certificate": r.certificate, "tol": r.tol, "status": r.status,
+           "num_steps": r.num_steps}
     out.update(extra)
     return out
 
@@ -127,8 +133,10 @@ def _kw(**kwargs) -> dict:
     return {k: v for k, v in kwargs.items() if v is not None}
 
 
-def _with_disagreement(solve, security, tol):
-    """Wrap ``solve(F, d, w) -> BargainingSolution`` with the default disagreement point."""
+def _with_disagreement(solve, security):
+    """Wrap ``solve(F, d, w) -> BargainingSolution`` with the default disagreement point: the
+    security levels at their own default tolerance (as ``bargainjax solve`` computes them; the
+    config's ``tol`` is the concept's), recorded with their certificate and status."""
     import jax.numpy as jnp
 
     import bargainjax as bj
@@ -139,20 +147,20 @@ def _with_disagreement(solve, security, tol):
         game = _game(x["U"])
         d, extra_status, d_gap = x["d"], None, jnp.zeros((), x["d"].dtype)
         if security:
-            sl = bj.security_levels(game, **_kw(tol=tol))
-            d_gap, _, extra_status, _ = _contract(sl)
-            d = sl.levels
+            sl = bj.security_levels(game)
+            d_gap, extra_status, d = sl.certificate, sl.status, sl.levels
         r = solve(bj.correlated_set(game), d, x["w"])
         out = _fields(r, payoffs=r.payoffs, disagreement=d, disagreement_gap=d_gap,
                       supporting_weights=r.weights, strategy=r.strategy[0])
         if extra_status is not None:  # the security levels' failure first (the batch rule)
+            out["disagreement_status"] = extra_status
             out["status"] = combine(extra_status, out["status"])
         return out
 
     return solver
 
 
-def _build_zero_sum(n, security, has_weights, tol):
+def _build_zero_sum(n, security, has_weights, tol, keywords):
     import jax.numpy as jnp
 
     import bargainjax as bj
@@ -167,7 +175,7 @@ def _build_zero_sum(n, security, has_weights, tol):
     return solver
 
 
-def _build_utilitarian(n, security, has_weights, tol):
+def _build_utilitarian(n, security, has_weights, tol, keywords):
     import bargainjax as bj
 
     def solver(x):
@@ -179,65 +187,45 @@ def _build_utilitarian(n, security, has_weights, tol):
     return solver
 
 
-def _build_nbs(n, security, has_weights, tol):
+def _build_nbs(n, security, has_weights, tol, keywords):
     import bargainjax as bj
 
     def solve(F, d, w):
         return bj.nash_bargaining(F, d, weights=w if has_weights else None, **_kw(tol=tol))
 
-    return _with_disagreement(solve, security, tol)
+    return _with_disagreement(solve, security)
 
 
-def _build_ksbs(n, security, has_weights, tol):
+def _build_ksbs(n, security, has_weights, tol, keywords):
     import bargainjax as bj
 
-    return _with_disagreement(lambda F, d, w: bj.kalai_smorodinsky(F, d, **_kw(tol=tol)),
-                              security, tol)
+    return _with_disagreement(
+        lambda F, d, w: bj.kalai_smorodinsky(F, d, **_kw(tol=tol, **keywords)), security)
 
 
-def _build_egalitarian(n, security, has_weights, tol):
+def _build_egalitarian(n, security, has_weights, tol, keywords):
     import bargainjax as bj
 
-    return _with_disagreement(lambda F, d, w: bj.egalitarian(F, d, **_kw(tol=tol)), security,
-                              tol)
+    return _with_disagreement(lambda F, d, w: bj.egalitarian(F, d, **_kw(tol=tol)), security)
 
 
-def _build_coco_value(n, security, has_weights, tol):
-    import jax.numpy as jnp
-
+def _build_coco_value(n, security, has_weights, tol, keywords):
     import bargainjax as bj
-
-    def legacy_tol(U):
-        # PRE-MERGE FALLBACK (issue 10): CocoValue had no `tol`; this is the tolerance the
-        # command line used to print.  Delete after the merge.
-        def tol_of(cv):
-            flat = U.reshape(U.shape[0], -1)
-            scale = jnp.sum(cv.weights * (flat.max(1) - flat.min(1)))
-            return (1e-9 if tol is None else tol) * jnp.maximum(scale, jnp.finfo(U.dtype).tiny)
-
-        return tol_of
 
     def solver(x):
-        cv = bj.coco_value(x["U"], x["w"], **_kw(tol=tol))
-        return _fields(cv, legacy_tol(x["U"]), payoffs=cv.value / cv.weights,
-                       value_curnits=cv.value, coalition_values=cv.coalition_values)
+        cv = bj.coco_value(x["U"], x["w"], **_kw(tol=tol, **keywords))
+        return _fields(cv, payoffs=cv.payoffs, value_curnits=cv.value,
+                       coalition_values=cv.coalition_values)
 
     return solver
 
 
-def _build_coco_equilibrium(n, security, has_weights, tol):
-    import jax.numpy as jnp
-
+def _build_coco_equilibrium(n, security, has_weights, tol, keywords):
     import bargainjax as bj
 
-    def legacy_tol(r):
-        # PRE-MERGE FALLBACK (issue 10): CocoEquilibrium had no `tol`: the requested one (the
-        # API's default 1e-6).  Delete after the merge.
-        return jnp.asarray(1e-6 if tol is None else tol, r.certificate.dtype)
-
     def solver(x):
-        r = bj.coco_equilibrium(x["U"], **_kw(tol=tol))
-        return _fields(r, legacy_tol, payoffs=r.payoffs, weights=r.weights, mixture=r.mixture,
+        r = bj.coco_equilibrium(x["U"], **_kw(tol=tol, **keywords))
+        return _fields(r, payoffs=r.payoffs, weights=r.weights, mixture=r.mixture,
                        face_kind=r.face_kind, coalition_values=r.coalition_values)
 
     return solver
@@ -246,11 +234,14 @@ def _build_coco_equilibrium(n, security, has_weights, tol):
 SWEEP_CONCEPTS: dict[str, SweepConcept] = {c.name: c for c in (
     SweepConcept("zero-sum", _build_zero_sum, "duality_gap", two_players=True),
     SweepConcept("utilitarian", _build_utilitarian, "weighted_sum_gap", weights=True),
-    SweepConcept("nbs", _build_nbs, "frank_wolfe_gap", disagreement=True, weights=True),
-    SweepConcept("ksbs", _build_ksbs, "maxmin_duality_gap", disagreement=True),
+    SweepConcept("nbs", _build_nbs, "payoff_error_bound", disagreement=True, weights=True),
+    SweepConcept("ksbs", _build_ksbs, "maxmin_duality_gap", disagreement=True,
+                 keywords=("ideal",)),
     SweepConcept("egalitarian", _build_egalitarian, "maxmin_duality_gap", disagreement=True),
-    SweepConcept("coco-value", _build_coco_value, "fight_duality_gap", weights=True),
-    SweepConcept("coco-equilibrium", _build_coco_equilibrium, "coco_equilibrium_residual"),
+    SweepConcept("coco-value", _build_coco_value, "relative_fight_gap", weights=True,
+                 keywords=("max_coalitions",)),
+    SweepConcept("coco-equilibrium", _build_coco_equilibrium, "coco_equilibrium_residual",
+                 keywords=("max_players",)),
 )}
 NOT_BATCHABLE = {
     "threat": "Nash's threat point runs an outer NumPy loop around the solvers",
@@ -258,10 +249,12 @@ NOT_BATCHABLE = {
 
 
 @functools.cache
-def per_instance_solver(concept: str, n: int, security: bool, has_weights: bool, tol):
+def per_instance_solver(concept: str, n: int, security: bool, has_weights: bool, tol,
+                        keywords: tuple = ()):
     """The per-instance solver of ``{"U", "d", "w"}`` (one object per setting, so that
-    :func:`bargainjax.sweep` reuses its compiled chunk within a process)."""
-    return SWEEP_CONCEPTS[concept].build(n, security, has_weights, tol)
+    :func:`bargainjax.sweep` reuses its compiled chunk within a process); ``keywords`` is a
+    tuple of ``(key, value)`` pairs of the concept's pass-through config keys."""
+    return SWEEP_CONCEPTS[concept].build(n, security, has_weights, tol, dict(keywords))
 
 
 # ------------------------------------------------------------------------------- config
@@ -379,16 +372,15 @@ def load_sweep(path) -> tuple[dict, SweepConcept, Batch]:
     n = U.shape[1]
     if concept.two_players and n != 2:
         raise CommandError(f"{name} needs two-player games; these have {n} players")
-    if name == "coco-value":
-        import bargainjax as bj
-
-        from ._cli import COCO_VALUE_MAX_COALITIONS, _accepts
-
-        fights = 2 ** (n - 1) - 1
-        if not _accepts(bj.coco_value, "max_coalitions") and fights > COCO_VALUE_MAX_COALITIONS:
-            # PRE-MERGE FALLBACK (issue 10): the library's eager cap; delete after the merge.
-            raise CommandError(f"coco-value on {n} players solves {fights} coalition fights, "
-                               f"more than the limit max_coalitions={COCO_VALUE_MAX_COALITIONS}")
+    for key in ("ideal", "max_coalitions", "max_players"):
+        if key in cfg and key not in concept.keywords:
+            raise CommandError(f"{key} does not apply to concept {name}")
+    if "ideal" in cfg and cfg["ideal"] not in IDEALS:
+        raise CommandError(f"ideal must be one of {', '.join(IDEALS)}, got {cfg['ideal']!r}")
+    for key in ("max_coalitions", "max_players"):
+        cap = cfg.get(key, 1)
+        if isinstance(cap, bool) or not isinstance(cap, int) or cap < 1:
+            raise CommandError(f"{key} must be a positive integer, got {cap!r}")
 
     grid = cfg.get("grid", {})
     if not isinstance(grid, dict) or set(grid) - _GRID_KEYS:
@@ -489,7 +481,7 @@ def _summary(cfg, concept, batch, out, res, devices, jax) -> dict:
         "disagreement_source": ("security levels (maximin against all others)"
                                 if batch.security else "grid" if concept.disagreement else None),
         # over the instances whose certificate and tol are finite (null if none is)
-        "certificate": {"name": concept.certificate,
+        "certificate": {"name": concept.certificate, "units": _UNITS[concept.name],
                         "max": _finite_or_none(cert[finite].max()) if finite.any() else None,
                         "median": (_finite_or_none(np.median(cert[finite])) if finite.any()
                                    else None),
@@ -528,10 +520,16 @@ def run_sweep(config, out_dir, *, devices: int | None = None, progress: bool = T
                                f"devices JAX sees), got {devices}")
         all_devices = chosen = all_devices[:devices]
     n = batch.inputs["U"].shape[1]
+    keywords = tuple((k, cfg[k]) for k in concept.keywords if k in cfg)
     solver = per_instance_solver(concept.name, n, batch.security, batch.has_weights,
-                                 cfg.get("tol"))
-    out = bj.sweep(solver, batch.inputs, chunk_size=cfg.get("chunk_size", DEFAULT_CHUNK),
-                   progress=progress and jax.process_index() == 0, devices=chosen)
+                                 cfg.get("tol"), keywords)
+    try:
+        out = bj.sweep(solver, batch.inputs, chunk_size=cfg.get("chunk_size", DEFAULT_CHUNK),
+                       progress=progress and jax.process_index() == 0, devices=chosen)
+    except ValueError as err:  # a work cap (eager, while tracing) or bad input: one line
+        msg = " ".join(str(err).split()) or type(err).__name__
+        hint = [k for k in concept.keywords if k != "ideal" and k in msg]
+        raise CommandError(msg + "".join(f" (in the config: {k} = N)" for k in hint)) from err
     res = {k: np.asarray(v) for k, v in out.results.items()}
     summary = _summary(cfg, concept, batch, out, res, all_devices, jax)
     if jax.process_index() == 0:
@@ -572,6 +570,8 @@ def _cmd_sweep(args) -> int:
     s = run_sweep(args.config, out_dir, devices=args.devices, progress=not args.quiet)
     import jax
 
+    import bargainjax as bj
+
     if jax.process_index() != 0:
         out_dir = "nothing (process 0 writes)"
     cert = s["certificate"]
@@ -582,10 +582,12 @@ def _cmd_sweep(args) -> int:
           f"{s['process_count']} process(es); {counts}; max {cert['name']} "
           f"{cmax}; compile {s['compile_seconds']:.2f} s, run {s['run_seconds']:.2f} "
           f"s ({1e6 * s['seconds_per_instance']:.1f} us/instance); wrote {out_dir}")
-    if s["status"] != "successful":  # the one batch rule (bargainjax._status.batch_status)
+    # the batch status (the one batch rule, bargainjax._status.batch_status) decides, as in solve
+    code = exit_code(bj.Status[s["status"].upper()])
+    if code:
         raise CommandError(f"{s['concept']}: {s['num_failed']} of {s['instances']} instances "
                            f"were not certified ({counts}; first failure {s['status']}: "
-                           f"{s['message']}); see {out_dir}/results.npz", 1)
+                           f"{s['message']}); see {out_dir}/results.npz", code)
     return 0
 
 

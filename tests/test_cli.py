@@ -14,6 +14,7 @@ derived by hand over the correlated feasible set F = conv{(2,1), (1,2), (0,0)}:
 """
 
 import argparse
+import functools
 import io
 import json
 import os
@@ -43,7 +44,7 @@ THREE = """NFG 1 R "three players" { "1" "2" "3" } { 2 2 2 }
 CERTIFICATES = {
     "zero-sum": "duality_gap",
     "utilitarian": "weighted_sum_gap",
-    "nbs": "frank_wolfe_gap",
+    "nbs": "payoff_error_bound",
     "ksbs": "maxmin_duality_gap",
     "egalitarian": "maxmin_duality_gap",
 }
@@ -192,7 +193,7 @@ def test_human_output(bos, capsys):
     assert main(["solve", bos, "--concept", "nbs"]) == 0
     out, err = capsys.readouterr()
     assert err == ""
-    for text in ("Alice", "Bob", "disagreement point: security levels", "frank_wolfe_gap",
+    for text in ("Alice", "Bob", "disagreement point: security levels", "payoff_error_bound",
                  "(Opera, Opera)", "(Football, Football)", "supporting weight"):
         assert text in out
     assert main(["solve", bos, "--concept", "zero-sum"]) == 0
@@ -410,7 +411,8 @@ def test_coco_equilibrium_refuses_large_games(tmp_path, capsys):
     path = tmp_path / "six.nfg"
     bj.write_nfg(bj.normal_form_game(np.zeros((6,) + (2,) * 6)), str(path))
     line = refuse(capsys, "solve", str(path), "--concept", "coco-equilibrium")
-    assert "limited to 5 players" in line and "6 players" in line
+    # the library's cap (max_players, default 5), with the option that raises it
+    assert "max_players = 5" in line and "6 players" in line and "--max-players 6" in line
 
 
 # ------------------------------------------------------------------ the result contract (#10)
@@ -541,12 +543,67 @@ def test_printed_tolerances_are_the_results_own(bos, capsys):
     import bargainjax as bj
 
     game = bj.read_nfg(bos)
-    for concept, result in (("zero-sum", bj.solve_zero_sum(game.payoffs[0])),
-                            ("coco-value", bj.coco_value(game))):
-        r = solve_json(capsys, bos, "--concept", concept)
-        cert, tol, status, _ = _cli._contract(result, game=game)
-        assert r["certificate"]["tol"] == tol and r["certificate"]["value"] == cert
-        assert status == 0
+    d = np.array([0.0, 0.0])
+    F = bj.correlated_set(game)
+    for concept, result, extra in (
+            ("zero-sum", bj.solve_zero_sum(game.payoffs[0]), []),
+            ("coco-value", bj.coco_value(game), []),
+            ("nbs", bj.nash_bargaining(F, d), ["--disagreement", "0,0"]),
+            ("ksbs", bj.kalai_smorodinsky(F, d), ["--disagreement", "0,0"]),
+            ("threat", bj.threat_point(game), []),
+            ("coco-equilibrium", bj.coco_equilibrium(game), [])):
+        r = solve_json(capsys, bos, "--concept", concept, *extra)
+        assert r["certificate"]["tol"] == float(result.tol), concept
+        assert r["certificate"]["value"] == float(result.certificate), concept
+        assert r["status"] == "successful" and int(result.status) == 0
+        assert r["certificate"]["units"] == _cli._UNITS[concept]
+
+
+def test_coco_value_prints_the_results_payoffs(tmp_path, capsys):
+    # the library's utilons (CocoValue.payoffs), not value / weights recomputed by the command;
+    # the Kalai-Kalai closed form as the oracle, in curnits (weights (1, 2): B' = 2 B):
+    # coco = max(A + B')/2 +- val((A - B')/2) (HiGHS), then utilons coco_i / a_i.
+    from helpers import lp_value
+
+    import bargainjax as bj
+
+    A, B = np.array([[2.0, 2.0], [0.0, 4.0]]), np.array([[1.0, 0.0], [0.0, 3.0]])
+    path = _write_game(tmp_path, "g.nfg", A, B)
+    r = solve_json(capsys, path, "--concept", "coco-value", "--weights", "1,2")
+    cv = bj.coco_value(bj.read_nfg(path), np.array([1.0, 2.0]))
+    assert r["payoffs"] == [float(v) for v in cv.payoffs]
+    assert r["value_curnits"] == [float(v) for v in cv.value]
+    Bw = 2 * B
+    coop = np.max(A + Bw) / 2
+    comp = lp_value((A - Bw) / 2).value
+    np.testing.assert_allclose(r["payoffs"], [coop + comp, (coop - comp) / 2], atol=1e-9)
+    assert r["certificate"]["name"] == "relative_fight_gap"
+    assert 0 <= r["certificate"]["value"] <= r["certificate"]["tol"]
+
+
+def test_nbs_tolerance_below_the_rounding_floor_is_imprecise(bos, capsys):
+    # the NBS certificate's rounding floor in float64 is about 1e-7 of the payoff range:
+    # --tol 1e-9 cannot be certified, status imprecise, exit 1, with a message saying so
+    line = refuse(capsys, "solve", bos, "--concept", "nbs", "--disagreement", "0,0",
+                  "--tol", "1e-9", code=1)
+    assert "imprecise" in line and "rounding floor" in line and "--tol 1e-09" in line
+    assert "give a --tol above the floor" in line
+    r = solve_json(capsys, bos, "--concept", "nbs", "--disagreement", "0,0", "--tol", "1e-6")
+    assert r["certificate"]["name"] == "payoff_error_bound"
+    assert r["certificate"]["value"] <= r["certificate"]["tol"] <= 2e-6
+
+
+def test_nbs_from_a_far_disagreement_point_is_not_certified(tmp_path, capsys):
+    # issue #10: from d = -1e100 the old Frank-Wolfe gap certified the uniform start; now the
+    # payoff-error bound cannot be certified in float64 (exit 1), or the answer is right
+    path = _write_game(tmp_path, "bos3.nfg", [[3.0, 0.0], [0.0, 2.0]], [[2.0, 0.0], [0.0, 3.0]])
+    for d in ("-1e9,-1e9", "-1e100,-1e100"):
+        code = main(["solve", path, "--concept", "nbs", f"--disagreement={d}", "--json"])
+        out, err = capsys.readouterr()
+        if code == 0:
+            np.testing.assert_allclose(json.loads(out)["payoffs"], [2.5, 2.5], atol=3e-6)
+        else:
+            assert code == 1 and out == "" and "imprecise" in err, err
 
 
 # ------------------------------------------------------------------------- strict inputs
@@ -581,6 +638,11 @@ def test_integer_options_are_strict(bos, capsys, value):
     assert "--starts must be a positive integer" in line
     line = refuse(capsys, "solve", bos, "--concept", "coco-value", f"--max-coalitions={value}")
     assert "--max-coalitions must be a positive integer" in line
+    line = refuse(capsys, "solve", bos, "--concept", "coco-equilibrium", f"--max-players={value}")
+    assert "--max-players must be a positive integer" in line
+    line = refuse(capsys, "solve", bos, "--concept", "coco-equilibrium", "--all",
+                  f"--max-faces={value}")
+    assert "--max-faces must be a positive integer" in line
 
 
 @pytest.mark.parametrize("stdin, match", [("", "standard input is empty"),
@@ -635,19 +697,52 @@ def test_max_coalitions_is_passed_to_the_library(bos, capsys, monkeypatch):
     solve_json(capsys, bos, "--concept", "coco-value", "--max-coalitions", "8")
     assert seen["max_coalitions"] == 8
     line = refuse(capsys, "solve", bos, "--concept", "coco-value", "--max-coalitions", "1")
-    assert "max_coalitions=1" in line and "--max-coalitions" in line
+    assert "max_coalitions=1" in line and "--max-coalitions 1" in line
 
 
-def test_max_coalitions_sets_the_coco_equilibrium_player_limit(tmp_path, capsys):
+def test_max_players_is_the_coco_equilibrium_cap(tmp_path, capsys, monkeypatch):
     import bargainjax as bj
 
     path = tmp_path / "five.nfg"
     bj.write_nfg(bj.normal_form_game(np.zeros((5,) + (1,) * 5)), str(path))
     line = refuse(capsys, "solve", str(path), "--concept", "coco-equilibrium",
-                  "--max-coalitions", "16")
-    assert "limited to 4 players" in line and "5 players" in line
-    assert "does not apply" in refuse(capsys, "solve", str(path), "--concept", "nbs",
-                                      "--max-coalitions", "16")
+                  "--max-players", "4")
+    assert "max_players = 4" in line and "5 players" in line and "--max-players 5" in line
+    for concept, flag in (("nbs", "--max-players"), ("coco-equilibrium", "--max-coalitions"),
+                          ("coco-value", "--max-players"), ("coco-value", "--max-faces")):
+        assert f"{flag} does not apply" in refuse(capsys, "solve", str(path), "--concept",
+                                                  concept, flag, "16")
+    # passed straight through, and only when given (the library's defaults otherwise)
+    seen = []
+    real = bj.coco_equilibrium
+
+    @functools.wraps(real)  # the same signature (--help reads the library's defaults)
+    def coco_equilibrium(game, **kw):
+        seen.append(kw)
+        return real(game, **kw)
+
+    monkeypatch.setattr(bj, "coco_equilibrium", coco_equilibrium)
+    ex60 = _write_game(tmp_path, "ex60.nfg", EX60_A, EX60_B)
+    solve_json(capsys, ex60, "--concept", "coco-equilibrium")
+    solve_json(capsys, ex60, "--concept", "coco-equilibrium", "--max-players", "3",
+               "--tol", "1e-7")
+    assert seen == [{}, {"max_players": 3, "tol": 1e-7}]
+
+
+def test_max_faces_is_the_face_enumeration_cap(tmp_path, capsys):
+    import bargainjax as bj
+
+    path = tmp_path / "three.nfg"
+    bj.write_nfg(bj.normal_form_game(np.random.default_rng(0).uniform(size=(3, 2, 2, 2))),
+                 str(path))
+    # 8 joint outcomes: C(8,1) + C(8,2) + C(8,3) = 92 candidate faces
+    line = refuse(capsys, "solve", str(path), "--concept", "coco-equilibrium", "--all",
+                  "--max-faces", "91")
+    assert "92 candidate faces" in line and "max_faces = 91" in line
+    assert "--max-faces 92" in line
+    line = refuse(capsys, "solve", str(path), "--concept", "coco-equilibrium",
+                  "--max-faces", "91")
+    assert "--all or --starts" in line
 
 
 # --------------------------------------------------------------------------- KSBS ideal
@@ -686,17 +781,7 @@ def test_ideal_conventions_on_a_game_where_they_differ(tmp_path, capsys):
     # t = 4/7, u = (16/7, 8/7).  Over {u in F: u >= d} ("rational", Kalai and Smorodinsky
     # 1975) player 1's best is (8/3, 0) on that edge, so the ideal point is (8/3, 2):
     # t (8 + 2) = 8, t = 4/5, u = (32/15, 8/5).
-    import bargainjax as bj
-
     path = _write_game(tmp_path, "k.nfg", [[0.0, 4.0, 2.0]], [[0.0, -4.0, 2.0]])
-    if not _cli._accepts(bj.kalai_smorodinsky, "ideal"):
-        r = solve_json(capsys, path, "--concept", "ksbs", "--disagreement", "0,0",
-                       "--ideal", "feasible")
-        assert r["ideal"] == "feasible"
-        np.testing.assert_allclose(r["payoffs"], [16 / 7, 8 / 7], atol=1e-7)
-        assert "ideal=" in refuse(capsys, "solve", path, "--concept", "ksbs",
-                                  "--disagreement", "0,0", "--ideal", "rational")
-        return
     r = solve_json(capsys, path, "--concept", "ksbs", "--disagreement", "0,0")
     assert r["ideal"] == "rational"
     np.testing.assert_allclose(r["payoffs"], [32 / 15, 8 / 5], atol=1e-7)

@@ -5,7 +5,8 @@ mutated ones: random edits, missing payoffs, wrong counts, non-finite and non-AS
 bytes that are not UTF-8) and option strings, and runs them through the in-process entry point
 ``bargainjax._cli.main`` (from a file and from standard input).  The README's contract:
 
-* never a traceback; the exit status is 0, 1 (the solver did not certify) or 2 (an error);
+* never a traceback; the exit status is 0, 1 (the solver did not certify: e.g. status
+  ``imprecise``) or 2 (an error, or the refusal of status ``infeasible``);
 * on a non-zero exit nothing on standard output and one line ``bargainjax: error: ...`` on
   standard error;
 * on exit 0 every printed number is finite and ``--json`` prints strict JSON (no ``NaN`` or
@@ -127,7 +128,7 @@ APPLIES = {  # the options each concept takes (others are refused before the gam
     "nbs": {"--disagreement", "--weights", "--tol"},
     "zero-sum": {"--tol"},
     "utilitarian": {"--weights"},
-    "coco-value": {"--weights", "--tol"},
+    "coco-value": {"--weights", "--tol", "--max-coalitions"},
 }
 
 
@@ -137,12 +138,14 @@ def options(draw):
     valid or invalid values."""
     concept = draw(st.sampled_from(CONCEPTS))
     argv = ["--concept", concept]
-    for flag in ("--disagreement", "--weights", "--tol"):
+    for flag in ("--disagreement", "--weights", "--tol", "--max-coalitions"):
         odds = 6 if flag in APPLIES[concept] else 1  # out of 10
         if draw(st.integers(0, 9)) >= odds:
             continue
         if flag == "--tol":
             value = draw(st.sampled_from(["1e-6", "1e-3", "1e-9"]) | GOOD_NUMBER | BAD_NUMBER)
+        elif flag == "--max-coalitions":  # the library's cap (>= 2 ** players), or junk
+            value = draw(st.sampled_from(["1", "2", "4", "4096", "0", "-4", "1.5", "\u0664"]))
         else:
             value = draw(number_list())
         argv.append(f"{flag}={value}")
@@ -198,6 +201,11 @@ def run_cli(capsys, argv):
         assert out == "", out
         lines = err.splitlines()
         assert len(lines) == 1 and lines[0].startswith("bargainjax: error: "), err
+        # exit codes by status: imprecise (nothing certifiable) 1, infeasible (a refusal) 2
+        if "status imprecise" in err:
+            assert code == 1, err
+        if "strictly improves" in err or "no strict improvement" in err:
+            assert code == 2, err
         return code, out
     if "--json" in argv:
         r = json.loads(out, parse_constant=_no_constant)

@@ -21,7 +21,7 @@ import pytest
 from helpers import lp_value
 
 import bargainjax as bj
-from bargainjax._cli import CONCEPTS, main
+from bargainjax._cli import _UNITS, CONCEPTS, main
 from bargainjax._sweep_cli import NOT_BATCHABLE, SWEEP_CONCEPTS, load_sweep
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
@@ -81,7 +81,8 @@ def test_bos_grid_matches_the_closed_form(tmp_path, capsys):
     assert s["disagreement_source"] == "grid" and s["grid_points"] == 20
     assert s["process_count"] == jax.process_count() == 1
     assert s["num_devices"] == 1 and s["devices"] == [str(dv) for dv in jax.devices()]
-    assert s["num_chunks"] == 3 and s["certificate"]["name"] == "frank_wolfe_gap"
+    assert s["num_chunks"] == 3 and s["certificate"]["name"] == "payoff_error_bound"
+    assert s["certificate"]["units"] == _UNITS["nbs"]
     for f in s["figures"]:
         assert (tmp_path / "o" / f).stat().st_size > 0
 
@@ -129,7 +130,7 @@ def test_random_zero_sum_values_vs_highs_and_one_compilation(tmp_path, capsys):
     assert np.all(r["status"] == 0)
 
 
-def test_uncertified_instances_exit_1_and_still_write(tmp_path, capsys):
+def test_infeasible_first_failure_exits_2_and_still_writes(tmp_path, capsys):
     # Same chunk shape and settings as the grid test above: no new compilation.
     cfg = _write(tmp_path, """
         concept = "nbs"
@@ -142,7 +143,9 @@ def test_uncertified_instances_exit_1_and_still_write(tmp_path, capsys):
         weights = [[1.0, 1.0], [2.0, 2.0], [1.0, 3.0], [3.0, 1.0]]
     """)
     code, _, err = _sweep(capsys, cfg, "--out", tmp_path / "o")
-    assert code == 1
+    # d = (3, 3) admits no strict improvement: the batch status (the first failure's) is
+    # infeasible, a refusal, exit 2 as in `solve`
+    assert code == 2
     assert err.count("\n") == 1 and "4 of 8 instances were not certified" in err
     assert "infeasible 4" in err
     r = np.load(tmp_path / "o" / "results.npz")
@@ -183,6 +186,18 @@ BAD = [
     ('concept = "nbs"\ntol = -1\n[games]\nsource = "nfg"\nfile = "bos.nfg"\n',
      "tol must be a positive number"),
     ('concept = "nbs"\ncolor = 1\n', "unknown key"),
+    ('concept = "nbs"\nideal = "rational"\n[games]\nsource = "nfg"\nfile = "bos.nfg"\n',
+     "ideal does not apply to concept nbs"),
+    ('concept = "ksbs"\nideal = "ideal"\n[games]\nsource = "nfg"\nfile = "bos.nfg"\n',
+     "ideal must be one of rational, feasible"),
+    ('concept = "coco-value"\nmax_players = 3\n[games]\nsource = "nfg"\nfile = "bos.nfg"\n',
+     "max_players does not apply to concept coco-value"),
+    ('concept = "coco-value"\nmax_coalitions = 0\n[games]\nsource = "nfg"\nfile = "bos.nfg"\n',
+     "max_coalitions must be a positive integer"),
+    (('concept = "coco-value"\nmax_coalitions = 4\n[games]\nsource = "random"\n'
+      'num_actions = [1, 1, 1]\ncount = 2\n'), "max_coalitions = 4"),
+    (('concept = "coco-equilibrium"\n[games]\nsource = "random"\n'
+      'num_actions = [1, 1, 1, 1, 1, 1]\ncount = 2\n'), "max_players = 5"),
     ('concept = "nbs\n', "not valid TOML"),
 ]
 
@@ -327,3 +342,63 @@ def test_coco_equilibrium_sweep_matches_eager_and_the_two_player_oracle(tmp_path
         np.testing.assert_allclose(r["payoffs"][b], nbs.payoffs, atol=1e-6)
         np.testing.assert_allclose(r["payoffs"][b], tp.payoffs, atol=1e-6)
     assert np.all(r["status"] == 0)
+
+
+def test_work_cap_refusals_name_the_config_key(tmp_path, capsys):
+    cfg = _write(tmp_path, """
+        concept = "coco-equilibrium"
+        max_players = 3
+        [games]
+        source = "random"
+        num_actions = [1, 1, 1, 1]
+        count = 2
+    """)
+    code, out, err = _sweep(capsys, cfg, "--out", tmp_path / "o")
+    assert code == 2 and out == "" and err.count("\n") == 1
+    assert "max_players = 3" in err and "(in the config: max_players = N)" in err
+
+
+def test_ksbs_ideal_is_passed_through(tmp_path, capsys):
+    # F = conv{(0, 0), (4, -4), (2, 2)} from d = (0, 0) (tests/test_cli.py): the ideal point over
+    # {u in F : u >= d} gives (32/15, 8/5) (the default), over all of F (16/7, 8/7)
+    bj.write_nfg(bj.bimatrix_game(np.array([[0.0, 4.0, 2.0]]), np.array([[0.0, -4.0, 2.0]])),
+                 str(tmp_path / "k.nfg"))
+    expected = {None: [32 / 15, 8 / 5], "rational": [32 / 15, 8 / 5],
+                "feasible": [16 / 7, 8 / 7]}
+    for ideal, u in expected.items():
+        line = "" if ideal is None else f'ideal = "{ideal}"'
+        cfg = tmp_path / f"k-{ideal}.toml"
+        cfg.write_text(f'concept = "ksbs"\n{line}\n[games]\nsource = "nfg"\nfile = "k.nfg"\n'
+                       '[grid]\ndisagreement = [[0.0, 0.0]]\n')
+        code, _, err = _sweep(capsys, cfg, "--out", tmp_path / f"o-{ideal}")
+        assert code == 0, err
+        r = np.load(tmp_path / f"o-{ideal}" / "results.npz")
+        np.testing.assert_allclose(r["payoffs"][0], u, atol=1e-7)
+
+
+def test_shipped_configs_ask_for_certifiable_tolerances():
+    # a config tol below the solver's float64 floor would make every instance imprecise; the
+    # NBS certificate's rounding floor is about 1e-7, so an nbs config may not ask for less
+    import tomllib
+
+    for path in sorted((ROOT / "configs" / "sweeps").glob("*.toml")):
+        cfg = tomllib.loads(path.read_text())
+        if "tol" in cfg and cfg["concept"] == "nbs":
+            assert cfg["tol"] >= bj.DEFAULT_TOL["nbs"][0], path
+        load_sweep(path)  # and each one loads
+
+
+def test_nbs_sweep_with_a_tolerance_below_the_floor_is_imprecise(tmp_path, capsys):
+    cfg = _write(tmp_path, """
+        concept = "nbs"
+        tol = 1e-9
+        [games]
+        source = "nfg"
+        file = "bos.nfg"
+        [grid]
+        disagreement = [[0.0, 0.0]]
+    """)
+    code, _, err = _sweep(capsys, cfg, "--out", tmp_path / "o")
+    assert code == 1 and "imprecise" in err, err
+    r = np.load(tmp_path / "o" / "results.npz")
+    assert r["status"][0] == bj.Status.IMPRECISE and r["tol"][0] > 1e-9
