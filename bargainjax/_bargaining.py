@@ -1000,7 +1000,9 @@ def supporting_weights(F, point, *, tol: float | None = None, max_steps: int = 5
                               jnp.where(g(jnp.asarray(1.0, dt)) <= thresh, 1.0, lo_in)])
     else:
         interval = jnp.full((2,), jnp.nan, dt)
-    off_frontier = jnp.abs(t) / Rmax > 10 * tol + cert
+    # on or off the frontier is decided up to the rounding of the data themselves (a point
+    # shifted by 1e9 ranges is only known to ~1e-7 of its range)
+    off_frontier = jnp.abs(t) / Rmax > 10 * tol + cert + 16 * scale.data_floor()
     status, tol_eff = certify(cert, tol, floor=cert_floor, inputs_finite=_finite(F, u),
                               infeasible=off_frontier)
     return SupportingWeights(lam, interval, slack, cert, tol_eff, status,

@@ -337,16 +337,17 @@ def test_example_55_nbs_and_sensitivity():
     interior = ok
     np.testing.assert_allclose(jac[ok], want_jac[ok], rtol=1e-6, atol=1e-7)
     # finite differences through the solver itself (same compiled function)
-    eps = 1e-6
+    # the solver's answers are certified to a relative payoff error of 1e-6 and carry ~1e-7,
+    # so the differences are taken over 2e-3 (truncation ~1e-6, answer noise ~1e-4)
+    eps = 1e-3
     for j in range(2):
         e = np.zeros((1, 2))
         e[0, j] = eps
         _, (vp, _) = EX55(x + e)
         _, (vm, _) = EX55(x - e)
         fd = (np.asarray(vp) - np.asarray(vm)) / (2 * eps)
-        # the solver's answers carry ~1e-11 of error, so differences over 2e-6 carry ~1e-5
-        np.testing.assert_allclose(np.asarray(jac)[interior, :, j], fd[interior], rtol=1e-4,
-                                   atol=5e-5)
+        np.testing.assert_allclose(np.asarray(jac)[interior, :, j], fd[interior], rtol=1e-3,
+                                   atol=1e-3)
 
 
 P56 = np.array([0.5, 0.6, 0.75, 0.9, 0.5, 0.75])
