@@ -254,7 +254,7 @@ def run(params: dict, out_dir: pathlib.Path) -> dict:
         "nbs": {"payoffs": u, "A": A, "B": B, "allocation": y,
                 "supporting_weights": sol.weights, "num_steps": sol.num_steps},
         "independent": ind,
-        "certificates": {"nbs": {"name": "frank_wolfe_gap", "value": float(sol.gap),
+        "certificates": {"nbs": {"name": "payoff_error_bound", "value": float(sol.gap),
                                  "tol": float(sol.tol), "status": status.name.lower()}},
     }
     return {"results": results, "checks": checks, "figures": figures}

@@ -172,7 +172,7 @@ def run(params: dict, out_dir: pathlib.Path) -> dict:
                   "mean": [str(x) for x in ex_mu], "sum_of_squares": [str(x) for x in ex_ss],
                   "table3": [[str(x) for x in r] for r in ex_t3]},
         "certificates": {"variance_normalized": {
-            "name": "frank_wolfe_gap", "value": float(sol.gap), "tol": float(sol.tol),
+            "name": "payoff_error_bound", "value": float(sol.gap), "tol": float(sol.tol),
             "status": bj.Status(int(sol.status)).name.lower()}},
     }
     return {"results": results, "checks": checks, "figures": figures}

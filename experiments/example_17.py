@@ -164,7 +164,7 @@ def run(params: dict, out_dir: pathlib.Path) -> dict:
         "decomposition_range": [t_lo, t_hi], "face_members": face.members,
         "worst_independent_payoff": worst,
         "certificates": {
-            "nbs": {"name": "frank_wolfe_gap", "value": float(sol.gap), "tol": float(sol.tol),
+            "nbs": {"name": "payoff_error_bound", "value": float(sol.gap), "tol": float(sol.tol),
                     "status": bj.Status(int(sol.status)).name.lower()},
             "decomposition_lps": {"name": "lp_gap", "value": float(np.max(lps.gap)),
                                   "tol": 1e-9, "status": bj.Status(int(np.max(lps.status)))

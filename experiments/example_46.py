@@ -82,7 +82,7 @@ def run(params: dict, out_dir: pathlib.Path) -> dict:
     figures = _plots(out_dir, res) if params.get("figures", True) else []
     results = {"weights": C, "bne": res["bne"], "nbs": res["nbs"],
                "nbs_contributions": res["contributions"],
-               "certificates": {"nbs": {"name": "frank_wolfe_gap", "value": float(res["gap"]),
+               "certificates": {"nbs": {"name": "payoff_error_bound", "value": float(res["gap"]),
                                         "tol": 1e-9,
                                         "status": bj.Status(int(res["status"])).name.lower()}}}
     return {"results": results, "checks": checks, "figures": figures}

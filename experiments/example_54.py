@@ -128,7 +128,7 @@ def run(params: dict, out_dir: pathlib.Path) -> dict:
         "nbs": res["payoffs"], "disagreement": res["disagreement"],
         "contributions": res["contributions"], "gains": res["gains"],
         "dependency_margins": res["dependency"], "oracle": ora,
-        "certificates": {f"nbs[p(1)={p}]": {"name": "frank_wolfe_gap", "value": float(res["gap"][i]),
+        "certificates": {f"nbs[p(1)={p}]": {"name": "payoff_error_bound", "value": float(res["gap"][i]),
                                             "tol": 1e-9,
                                             "status": bj.Status(int(res["status"][i])).name.lower()}
                          for i, p in enumerate(["1/2", "3/4"])},

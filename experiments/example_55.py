@@ -146,7 +146,7 @@ def run(params: dict, out_dir: pathlib.Path) -> dict:
         "dependency_margins_min": float(np.min(res["dependency"][ok])),
         "not_certified_p": grid[~okg],
         "note": "p = 1 is left out: no type gains from trade there and the NBS is undefined.",
-        "certificates": {f"nbs[p={p:g}]": {"name": "frank_wolfe_gap", "value": float(res["gap"][i]),
+        "certificates": {f"nbs[p={p:g}]": {"name": "payoff_error_bound", "value": float(res["gap"][i]),
                                            "tol": 1e-9,
                                            "status": bj.Status(int(res["status"][i])).name.lower()}
                          for i, p in enumerate(check_ps)},

@@ -193,7 +193,7 @@ def run(params: dict, out_dir: pathlib.Path) -> dict:
         "trade_threshold": res["thresholds"],
         "dependency_margins_min": float(np.min(res["dependency"][ok])),
         "certificates": {f"nbs[r={r:g},p={p:g}]": {
-            "name": "frank_wolfe_gap", "value": float(res["gap"][base + j * len(check_ps) + i]),
+            "name": "payoff_error_bound", "value": float(res["gap"][base + j * len(check_ps) + i]),
             "tol": 1e-9, "status": bj.Status(int(res["status"][base + j * len(check_ps) + i])).name.lower()}
             for j, r in enumerate(rs) for i, p in enumerate(check_ps)},
     }

@@ -206,7 +206,7 @@ def run(params: dict, out_dir: pathlib.Path) -> dict:
             "threat_point": {"name": "max_improvement", "value": float(tp.max_improvement),
                              "tol": 1e-7 * span,
                              "status": "certified" if tp.is_threat_point else "uncertified"},
-            "nbs": {"name": "frank_wolfe_gap", "value": float(nbs.gap), "tol": float(nbs.tol),
+            "nbs": {"name": "payoff_error_bound", "value": float(nbs.gap), "tol": float(nbs.tol),
                     "status": bj.Status(int(nbs.status)).name.lower()},
         },
     }

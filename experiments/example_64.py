@@ -185,7 +185,7 @@ def run(params: dict, out_dir: pathlib.Path) -> dict:
                           for k, r in (("alpha", core_alpha), ("pareto", core_pareto),
                                        ("nash", core_nash), ("entrywise_max", core_max))},
         "certificates": {
-            "nbs": {"name": "frank_wolfe_gap", "value": float(nbs.gap), "tol": float(nbs.tol),
+            "nbs": {"name": "payoff_error_bound", "value": float(nbs.gap), "tol": float(nbs.tol),
                     "status": bj.Status(int(nbs.status)).name.lower()},
             "membership": {"name": "max LP gap over coalitions", "value": float(
                 jnp.max(member.gap)), "tol": float(member.tol[0]),

@@ -194,7 +194,7 @@ def run(params: dict, out_dir: pathlib.Path) -> dict:
             "pareto_matrix": {"name": "max LP gap", "value": float(pareto.gap),
                               "tol": float(pareto.tol),
                               "status": bj.Status(int(pareto.status)).name.lower()},
-            "nbs": {"name": "frank_wolfe_gap", "value": float(nbs.gap), "tol": float(nbs.tol),
+            "nbs": {"name": "payoff_error_bound", "value": float(nbs.gap), "tol": float(nbs.tol),
                     "status": bj.Status(int(nbs.status)).name.lower()},
         },
     }

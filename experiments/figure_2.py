@@ -47,7 +47,7 @@ def make_compute(production):
             sol = bj.bayesian_nbs(game(q, r, production))
             return {"share": sol.share_from_others[0], "gains": sol.relative_gains[0],
                     "contributions": sol.contributions, "disagreement": sol.disagreement,
-                    "gap": sol.gap, "status": sol.status}
+                    "gap": sol.certificate, "tol": sol.tol, "status": sol.status}
 
         res = jax.vmap(one)(qs)
         g = game(q_fig, r, production)
@@ -132,6 +132,6 @@ def run(params: dict, out_dir: pathlib.Path) -> dict:
                "log": {"share": lg["share"][:-1], "gains": lg["gains"][:-1],
                        "status": lg["status"][:-1]},
                "certificates": {f"nbs[{k},q={q_fig:g}]": {
-                   "name": "frank_wolfe_gap", "value": float(v["gap"][-1]), "tol": 1e-9,
+                   "name": "payoff_error_bound", "value": float(v["gap"][-1]), "tol": float(v["tol"][-1]),
                    "status": bj.Status(int(v["status"][-1])).name.lower()} for k, v in out.items()}}
     return {"results": results, "checks": checks, "figures": figures}

@@ -170,7 +170,7 @@ def run(params: dict, out_dir: pathlib.Path) -> dict:
         "certificates": {
             f"{kind}.{lab}": {"name": name, "value": float(sol.gap[b]), "tol": float(sol.tol[b]),
                               "status": bj.Status(int(sol.status[b])).name.lower()}
-            for kind, name, sol in (("ksbs", "max_min_gap", ks), ("nbs", "frank_wolfe_gap", nbs))
+            for kind, name, sol in (("ksbs", "max_min_gap", ks), ("nbs", "payoff_error_bound", nbs))
             for b, lab in enumerate(labels)},
     }
     return {"results": results, "checks": checks, "figures": figures}
