@@ -219,8 +219,9 @@ _UNITS = {
             "player's payoff range over F (max-min gap x max_i (ideal_i - d_i) / R_i)",
     "egalitarian": "how far the smallest gain may fall short of the optimum's, relative to the "
                    "largest payoff range over F (max-min gap / max_i R_i)",
-    "coco-value": "largest coalition-fight duality gap over min_i a_i R_i (a the weights, R_i "
-                  "player i's payoff range): bounds max_i |payoff_i - phi_i(a)/a_i| / R_i",
+    "coco-value": "largest coalition-fight duality gap over sum_j a_j R_j (a the weights, R_j "
+                  "player j's payoff range): bounds max_i a_i |payoff_i - phi_i(a)/a_i| / "
+                  "sum_j a_j R_j",
     "threat": "largest gain in a player's own NBS payoff from switching threat to a pure "
               "action, relative to that player's payoff range (or the NBS's payoff error "
               "bound, if larger)",

@@ -66,10 +66,11 @@ normal number make some ``â_i`` vanish: the answer is not finite and the status
 
 **Certificate.**  The duality gap of a fight at the returned strategies bounds
 :math:`|\hat V_R - V_R|`; since :math:`\sum_{R \ni i} c_{|R|} = 1`, the largest gap bounds the
-error of every :math:`\varphi_i` (curnits), so the error of player ``i``'s utilons relative to
-their own payoff range is at most ``max gap / (a_i range_i)``: :class:`CocoValue`'s
-certificate is that bound for the worst player; :class:`CoalitionValues`' is the largest gap
-relative to ``Σ_i a_i range_i``.  Both are recomputed from the returned strategies and turned
+error of every :math:`\varphi_i` (curnits), so the error of player ``i``'s utilons, relative to
+the game's weighted range ``Σ_j a_j range_j / a_i`` in those utilons, is at most
+``max gap / Σ_j a_j range_j``: that is the certificate of :class:`CocoValue` and of
+:class:`CoalitionValues`.  (A player's own range is not the yardstick: CoCo payoffs include
+transfers from the others.)  Both are recomputed from the returned strategies and turned
 into a status by :func:`bargainjax.certify` only.
 
 Sources: SPEC §3; the post "Unifying Bargaining Notions (2/2)" (``shared/seeds/001_...``);
@@ -142,10 +143,12 @@ class CocoValue(NamedTuple):
             forming the quotient, so it is finite whenever the answer is).
         coalition_values: ``(2**n,)`` :math:`V_S(a)` for every coalition bitmask ``S`` (curnits).
         weights: ``(n,)`` the weights :math:`a` used.
-        certificate: ``()`` a bound on every player's payoff error relative to that player's
-            own payoff range: ``max_i |payoffs_i - φ_i(a)/a_i| / range_i``, namely the largest
-            fight duality gap divided by ``min_i a_i range_i`` (a player with constant payoffs
-            counts with ``max_j a_j range_j``).  Dimensionless, and unchanged when player
+        certificate: ``()`` a bound on every player's payoff error relative to the game's
+            weighted payoff range in that player's utilons,
+            ``max_i a_i |payoffs_i - φ_i(a)/a_i| / Σ_j a_j range_j``: the largest fight duality
+            gap divided by ``Σ_j a_j range_j`` (a player's CoCo payoff includes transfers from
+            the others, so its own range is not the yardstick: a player whose payoffs span
+            1e-195 still receives shares of order 1).  Dimensionless, and unchanged when player
             ``i``'s payoffs are mapped to ``α_i U_i + β_i`` and the weights to ``a_i / α_i``.
         tol: ``()`` the tolerance it was held to (requested plus rounding floor), in the same
             units: this is the number to print next to ``certificate``.
@@ -237,7 +240,6 @@ class _Units(NamedTuple):
     Uh: jax.Array       # (n, ...) unit payoffs
     ah: jax.Array       # (n,) unit weights in the fights
     ah_all: jax.Array   # (n,) unit weights of every player (for their utilons)
-    denom: jax.Array    # (n,) a_i range_i in unit curnits (constant payoffs: the largest)
     span: jax.Array     # Σ_i a_i range_i in unit curnits (bounds every fight's payoff range)
     scale: PlayerScale  # center_i, sigma_i
     exponent: jax.Array  # e (integer-valued float): one unit curnit is 2**e curnits
@@ -278,11 +280,10 @@ def _units(U, a):
     # its utilons; an infinite one (a huge weight) is dropped from the fights.
     ah = jnp.where(varies | jnp.isfinite(ah_val), ah_all, 0.0)
     dmax = jnp.max(jnp.where(varies, 2.0 * ah_val, 0.0))
-    denom = jnp.where(varies, 2.0 * ah_val, jnp.where(dmax > 0, dmax, 2.0))
     span = jnp.where(dmax > 0, jnp.sum(jnp.where(varies, 2.0 * ah_val, 0.0)), 2.0)
     finite = (jnp.all(jnp.isfinite(U)) & jnp.all(jnp.isfinite(a)) & jnp.all(ah_val > 0)
               & jnp.all(jnp.isfinite(ah_val)))
-    return _Units(Uh, ah, ah_all, jax.lax.stop_gradient(denom), jax.lax.stop_gradient(span),
+    return _Units(Uh, ah, ah_all, jax.lax.stop_gradient(span),
                   ps, emax, finite)
 
 
@@ -442,7 +443,7 @@ def _coco_finish(fights_values, fights_gaps, a, units, tol, n):
     value = _pow2(phi_unit, units.exponent) + a * units.scale.center
     values = _to_curnits(fights_values, a, units, n)
     eps = jnp.finfo(values.dtype).eps
-    low = jnp.min(units.denom)
+    low = units.span
     cert = jnp.max(fights_gaps) / low
     finite = (units.finite & jnp.all(jnp.isfinite(values)) & jnp.all(jnp.isfinite(value))
               & jnp.all(jnp.isfinite(payoffs)))
@@ -451,11 +452,11 @@ def _coco_finish(fights_values, fights_gaps, a, units, tol, n):
     return value, payoffs, values, cert, tol_eff, status
 
 
-def _fight_tol(units: _Units, tol: float, per_player: bool):
+def _fight_tol(units: _Units, tol: float):
     """Relative tolerance handed to the zero-sum solver (relative to a fight's payoff range,
     which ``units.span`` bounds), so that the certificate can reach ``tol``."""
     eps = float(jnp.finfo(units.Uh.dtype).eps)
-    t = tol * jnp.min(units.denom) / units.span if per_player else jnp.asarray(tol)
+    t = jnp.asarray(tol)
     return jnp.maximum(t, 4.0 * eps).astype(units.Uh.dtype)
 
 
@@ -544,7 +545,7 @@ def coalition_values(game, weights=None, *, tol: float | None = None,
     n = U.shape[0]
     full = 2**n - 1
     units = _units(U, a)
-    f = _fights(units, _fight_tol(units, tol, per_player=False))
+    f = _fights(units, _fight_tol(units, tol))
     values, gaps, cert, tol_eff, status = _coalition_status(
         f.values, f.gaps, a, units, jnp.asarray(tol, U.dtype), n)
     scores = jnp.moveaxis(units.Uh, 0, -1).reshape(-1, n) @ units.ah
@@ -587,7 +588,7 @@ def coco_value(game, weights=None, *, tol: float | None = None,
             (materialised) or payoffs ``(n, |A_1|, ..., |A_n|)``.
         weights: ``(n,)`` positive weights :math:`a`; ``None``: all ones.
         tol: tolerance of the certificate, a bound on every player's payoff error relative
-            to their own payoff range (:class:`CocoValue`; static; ``None``:
+            to the game's weighted payoff range (:class:`CocoValue`; static; ``None``:
             ``default_tol(dtype, "coco")``, ``1e-9`` float64 / ``1e-5`` float32).
         max_coalitions: work cap: refuse games with more than this many coalitions ``2**n``
             (default ``2**12``, i.e. 12 players: the cost grows as ``2**n``); raise it to
@@ -615,7 +616,7 @@ def coco_value(game, weights=None, *, tol: float | None = None,
 def _coco(U, a, tol):
     n = U.shape[0]
     units = _units(U, a)
-    f = _fights(units, _fight_tol(units, tol, per_player=True))
+    f = _fights(units, _fight_tol(units, tol))
     value, payoffs, values, cert, tol_eff, status = _coco_finish(
         f.values, f.gaps, a, units, jnp.asarray(tol, U.dtype), n)
     return CocoValue(value, payoffs, values, a, cert, tol_eff, status, f.num_steps)
