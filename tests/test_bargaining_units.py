@@ -101,6 +101,7 @@ def test_nbs_vs_brute_force_grid_two_players():
         assert np.max(np.abs(np.asarray(sol.payoffs) - ref) / _range(P)) <= 1e-5
 
 
+@pytest.mark.slow
 def test_nbs_triangle_closed_form_and_disagreement_near_the_frontier():
     # Triangle conv{0, (4,0), (0,2)}: from d the NBS on the edge u1/4 + u2/2 = 1.
     for delta in (1e-2, 1e-5, 1e-8):
@@ -223,6 +224,7 @@ def test_ksbs_rational_ideal_vs_highs_on_random_games_from_security_levels():
     assert differ >= 1  # the conventions differ on such games
 
 
+@pytest.mark.slow
 def test_rational_ideal_point_every_set_type():
     d = np.array([0.6, 0.3])
     # quarter disc u1^2 + u2^2 <= 1: max u1 with u2 >= 0.3 is sqrt(1 - 0.09)
@@ -248,6 +250,7 @@ def test_rational_ideal_point_every_set_type():
 
 @pytest.mark.parametrize("solver", [bj.nash_bargaining, bj.kalai_smorodinsky, bj.egalitarian,
                                     bj.armstrong])
+@pytest.mark.slow
 def test_float32_certifies_at_its_tolerance(solver):
     rng = np.random.default_rng(11)
     for _ in range(3):

@@ -194,6 +194,7 @@ def test_float32_and_integer_payoffs():
                                    np.asarray(ref.payoffs), atol=3e-3 * 3)
 
 
+@pytest.mark.slow
 def test_float32_three_player_equilibrium_honest():
     U = _game(5, (3, 2, 2, 2)).astype(np.float32)
     eq = bj.coco_equilibrium(U)
