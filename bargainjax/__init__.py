@@ -1,6 +1,6 @@
 """bargainjax: cooperative bargaining solutions of games in JAX, certified, batched, differentiable.
 
-Import as ``import bargainjax as bj``.  See ``README.md`` and ``SPEC.md`` for the mathematics.
+Import as ``import bargainjax as bj``.  See ``README.md`` for the mathematics and the conventions.
 """
 
 from ._status import (

@@ -1,6 +1,6 @@
-r"""Coalition-perfect CoCo and Harsanyi equilibria: residuals, payoffs, an honest search (SPEC §4).
+r"""Coalition-perfect CoCo and Harsanyi equilibria: residuals, payoffs, an honest search (the post).
 
-Notation (SPEC §3–§4; the post "Unifying Bargaining Notions (2/2)", ``shared/seeds/001_...``):
+Notation (the post "Unifying Bargaining Notions (2/2)", Diffractor, 2022):
 players ``0..n-1``, coalitions as bitmasks, ``u[S, i]`` :math:`= u^S_i = U_i(\rho_S, \rho_{-S})`
 the payoff of member ``i`` when coalition ``S`` plays its joint strategy :math:`\rho_S` against
 the complement's :math:`\rho_{-S}` (entries with ``i ∉ S`` are ignored / returned as 0), weights
@@ -29,7 +29,7 @@ sum over ``i ∈ S`` to :math:`Z_S` (Shapley efficiency).  So given the smaller 
 condition 4 at ``S`` fixes ``u^S`` up to one free number :math:`Z_S`: ``|S| − 1`` equations per
 coalition.
 
-**The search** (:func:`coalition_perfect_search`).  Read literally (SPEC §4), :math:`\rho_S` for a
+**The search** (:func:`coalition_perfect_search`).  Read literally (the post), :math:`\rho_S` for a
 proper coalition is its optimal strategy in the fight ``S`` vs ``-S`` at weights ``a`` (condition
 3; here the strategy the zero-sum solver returns, via :func:`bargainjax.coalition_values`), so
 ``u^S`` for ``S ≠ N`` is a function of ``a`` alone, while :math:`\rho_N` may be any mixture of the
@@ -39,7 +39,7 @@ fight value :math:`V_R(a)`.  The search minimises the summed squared condition-4
 ``a`` in the simplex (Nelder–Mead on a softmax parametrisation, started from the best points of
 a coarse lattice on the simplex), choosing
 ``u^N`` in the maximising face by least squares for each ``a``.  For ``n ≥ 3`` the sub-coalition
-equations are surplus (SPEC: 3 at ``n = 3``), so the minimum is generically positive; the result
+equations are surplus (3 at ``n = 3``), so the minimum is generically positive; the result
 reports it and calls nothing an equilibrium above ``tol``.
 
 Not done here: non-unique fight strategies are not searched over (the solver's returned optimal
@@ -129,7 +129,7 @@ def _coco_residuals(a, u, n):
 
 
 def coco_condition_residuals(a, u) -> jax.Array:
-    r"""Residuals of the coalition-perfect CoCo condition 4 (post; SPEC §4), per coalition and member.
+    r"""Residuals of the coalition-perfect CoCo condition 4 (the post), per coalition and member.
 
     .. math:: r^S_i = a_i u^S_i - \sum_{i \in R \subseteq S}
        \frac{(|R|-1)!(|S|-|R|)!}{|S|!}\,(Z_R - Z_{S \setminus R}),
@@ -167,7 +167,7 @@ def _harsanyi_residuals(a, u, n):
 
 
 def harsanyi_condition_residuals(a, u) -> jax.Array:
-    r"""Residuals of the coalition-perfect Harsanyi condition 4′ (post; SPEC §4).
+    r"""Residuals of the coalition-perfect Harsanyi condition 4′ (the post).
 
     With :math:`e^S_i = a_i (u^S_i - t^S_i) = a_i w^S_i` (``t``: :func:`bargainjax.threat_payoffs`,
     ``w``: the Harsanyi dividends), returns :math:`e^S_i - \frac{1}{|S|}\sum_{j \in S} e^S_j`: all
@@ -429,7 +429,7 @@ def coalition_perfect_search(
     grid: int = 8,
     max_players: int = MAX_PLAYERS,
 ) -> CoalitionPerfectSearch:
-    r"""Minimise the coalition-perfect CoCo residual (condition 4) over weights ``a`` (SPEC §4).
+    r"""Minimise the coalition-perfect CoCo residual (condition 4) over weights ``a`` (the post).
 
     For each ``a`` in the simplex: every proper coalition plays its optimal fight strategy
     (:func:`bargainjax.coalition_values`, condition 3), ``u^N`` is the point of the face

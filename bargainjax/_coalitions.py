@@ -1,6 +1,6 @@
 r"""Coalition algebra over all :math:`2^n` coalitions: bitmasks, Shapley values, Möbius transforms.
 
-Notation (SPEC §3): players :math:`N = \{0, \dots, n-1\}` (0-based in code); a coalition
+Notation: players :math:`N = \{0, \dots, n-1\}` (0-based in code); a coalition
 :math:`S \subseteq N` is the bitmask :math:`S = \sum_{i \in S} 2^i` in ``0 .. 2**n - 1`` (bit ``i``
 is player ``i``), and :math:`-S = N \setminus S` is ``(2**n - 1) ^ S``.  A TU game is its
 characteristic function ``v``, a vector of length ``2**n`` indexed by bitmask, with ``n`` static
@@ -18,8 +18,8 @@ coalitions, so ``n`` up to about 16 is cheap.
   ``(2**n, n)``.
 * :func:`threat_payoffs` — Harsanyi's threat (disagreement) payoffs :math:`t^S_i`.
 
-Sources: the blog post "Unifying Bargaining Notions (2/2)" (``shared/seeds/001_...``: Lemma 1,
-the definitions of :math:`w^S_i` and :math:`t^S_i`), SPEC §3; L. S. Shapley, "A value for n-person
+Sources: the blog post "Unifying Bargaining Notions (2/2)" (Diffractor, 2022: Lemma 1,
+the definitions of :math:`w^S_i` and :math:`t^S_i`); L. S. Shapley, "A value for n-person
 games" (1953); J. C. Harsanyi, "A simplified bargaining model for the n-person cooperative game"
 (1963).
 """
@@ -101,7 +101,7 @@ def shapley_weights(n: int) -> np.ndarray:
     the probability that, in a uniformly random order of the players, a given member ``i`` of
     ``R`` arrives last among ``R`` and immediately after ``R \ {i}``.  Then
     :math:`\varphi_i = \sum_{R \ni i} c_R\, (v(R) - v(R \setminus i))` (Shapley) and the CoCo
-    value is :math:`\varphi_i = \sum_{R \ni i} c_R V_R` (SPEC §3).  For every player
+    value is :math:`\varphi_i = \sum_{R \ni i} c_R V_R` (Kalai & Kalai 2013).  For every player
     :math:`\sum_{R \ni i} c_R = 1`.
 
     Examples:
@@ -181,7 +181,7 @@ def harsanyi_dividends(u) -> jax.Array:
        \qquad (i \in S), \qquad w^S_i = 0 \quad (i \notin S),
 
     the slice of ``i``'s payoff that coalition ``S`` itself adds (post, Harsanyi's section and
-    Lemma 1; SPEC §3).  Entries ``u[S, i]`` with ``i ∉ S`` are ignored.  For a TU game ``v``
+    Lemma 1).  Entries ``u[S, i]`` with ``i ∉ S`` are ignored.  For a TU game ``v``
     (shape ``(2**n,)``) it is Harsanyi's dividend :math:`d(S) = \sum_{R \subseteq S}
     (-1)^{|S|-|R|} v(R)`, with :math:`v(S) = \sum_{R \subseteq S} d(R)` and Shapley value
     :math:`\varphi_i = \sum_{S \ni i} d(S)/|S|`.
@@ -235,7 +235,7 @@ def _threats(u, n):
 
 
 def threat_payoffs(u) -> jax.Array:
-    r"""Harsanyi's threat payoffs :math:`t^S_i` inside each coalition (post; SPEC §3).
+    r"""Harsanyi's threat payoffs :math:`t^S_i` inside each coalition (the post).
 
     .. math:: t^S_i = \sum_{i \in R \subsetneq S} (-1)^{|S|-|R|+1}\, u^R_i
        \qquad (i \in S), \qquad t^S_i = 0 \quad (i \notin S),
@@ -349,7 +349,7 @@ def _shapley(v_, n):
 
 
 def shapley_value(v) -> jax.Array:
-    r"""Exact Shapley value of a TU game (Shapley 1953; SPEC §3).
+    r"""Exact Shapley value of a TU game (Shapley 1953).
 
     .. math:: \varphi_i(v) = \sum_{S \subseteq N \setminus \{i\}}
        \frac{|S|!\,(n-|S|-1)!}{n!}\,\bigl(v(S \cup \{i\}) - v(S)\bigr),

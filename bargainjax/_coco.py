@@ -1,6 +1,6 @@
-r"""Coalition fights and CoCo values (Kalai & Kalai; the post's n-player form; SPEC §3).
+r"""Coalition fights and CoCo values (Kalai & Kalai; the post's n-player form).
 
-Notation (SPEC §1, §3): players :math:`N = \{0..n-1\}`, payoffs ``U`` of shape
+Notation (Kalai & Kalai 2013 and the post): players :math:`N = \{0..n-1\}`, payoffs ``U`` of shape
 ``(n, |A_0|, ..., |A_{n-1}|)``, weights (virtual prices, "curnits per utilon") :math:`a > 0`,
 coalitions as bitmasks (bit ``i`` is player ``i``) with :math:`-R = N \setminus R`.
 
@@ -15,7 +15,7 @@ over :math:`\prod_{j \notin R} A_j`) for the money
 complementary pair is solved.  The grand coalition has no opponent:
 :math:`V_N(a) = \max_x \sum_i a_i U_i(x)`, and :math:`V_\emptyset = -V_N`.
 
-**CoCo value** (SPEC §3; the post, "N-Player Generalizations"):
+**CoCo value** (Kalai & Kalai 2013; the post, "N-Player Generalizations"):
 
 .. math:: \varphi_i(a) = \sum_{R \ni i} \frac{(|R|-1)!\,(n-|R|)!}{n!}\, V_R(a)
    \qquad\text{(in curnits)},\qquad \sum_i \varphi_i(a) = V_N(a).
@@ -73,7 +73,7 @@ the game's weighted range ``Σ_j a_j range_j / a_i`` in those utilons, is at mos
 transfers from the others.)  Both are recomputed from the returned strategies and turned
 into a status by :func:`bargainjax.certify` only.
 
-Sources: SPEC §3; the post "Unifying Bargaining Notions (2/2)" (``shared/seeds/001_...``);
+Sources: the post "Unifying Bargaining Notions (2/2)" (Diffractor, 2022);
 A. Kalai & E. Kalai, "Cooperation in strategic games revisited", QJE 128 (2013).
 """
 
@@ -469,7 +469,7 @@ def coalition_fight_matrix(payoffs, weights, R: int) -> jax.Array:
     .. math:: M_R[x_R, x_{-R}] = \sum_{i \in R} a_i U_i(x) - \sum_{j \notin R} a_j U_j(x),
 
     rows the joint actions of ``R``'s members and columns those of ``-R``'s, each in C order
-    over the members' actions in player order (SPEC §3; the post's condition 3).  Built by
+    over the members' actions in player order (Kalai & Kalai 2013; the post's condition 3).  Built by
     moving ``R``'s action axes first and reshaping.  ``R = N`` gives one column (the grand
     coalition's weighted sum per joint action), ``R = 0`` one row.
 
@@ -513,7 +513,7 @@ def coalition_values(game, weights=None, *, tol: float | None = None,
        \sum_{i \in R} a_i U_i(\rho_R, \rho_{-R}) - \sum_{j \notin R} a_j U_j(\rho_R, \rho_{-R}),
 
     :math:`V_N(a) = \max_x a \cdot U(x)`, :math:`V_\emptyset = -V_N`, :math:`V_{-R} = -V_R`
-    (SPEC §3; the post's condition 3).  Of each proper pair only one fight is solved (the
+    (Kalai & Kalai 2013; the post's condition 3).  Of each proper pair only one fight is solved (the
     orientation with fewer rows); fights of equal matrix shape are solved in one batched call.
     See the module docstring for batching and differentiation (Danskin).
 
@@ -564,7 +564,7 @@ def coalition_values(game, weights=None, *, tol: float | None = None,
 
 def coco_value(game, weights=None, *, tol: float | None = None,
                max_coalitions: int = MAX_COALITIONS) -> CocoValue:
-    r"""The n-player CoCo value with weights (virtual prices) ``a`` (SPEC §3; the post).
+    r"""The n-player CoCo value with weights (virtual prices) ``a`` (Kalai & Kalai 2013; the post).
 
     .. math:: \varphi_i(a) = \sum_{R \ni i} \frac{(|R|-1)!\,(n-|R|)!}{n!}\, V_R(a),
        \qquad \sum_i \varphi_i(a) = V_N(a) = \max_x \textstyle\sum_i a_i U_i(x),
@@ -623,7 +623,7 @@ def _coco(U, a, tol):
 
 
 def coco_value_two_player(A, B, *, tol: float | None = None) -> CocoValue:
-    r"""Kalai & Kalai's two-player CoCo value in closed form (SPEC §3).
+    r"""Kalai & Kalai's two-player CoCo value in closed form (Kalai & Kalai 2013).
 
     .. math:: \mathrm{coco}(A, B) = \Bigl(\max\tfrac{A+B}{2} + \operatorname{val}\tfrac{A-B}{2},\;
        \max\tfrac{A+B}{2} - \operatorname{val}\tfrac{A-B}{2}\Bigr),

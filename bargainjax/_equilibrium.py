@@ -1,4 +1,4 @@
-r"""The CoCo equilibrium: the virtual-price fixed point of SPEC §4.
+r"""The CoCo equilibrium: the virtual-price fixed point of the post's CoCo-equilibrium section.
 
 Find weights (virtual prices) :math:`a > 0`, normalised to :math:`\sum_i a_i = 1`, and a payoff
 vector :math:`u \in F = \operatorname{conv}\{U(x)\}` (the correlated feasible set) with
@@ -6,7 +6,7 @@ vector :math:`u \in F = \operatorname{conv}\{U(x)\}` (the correlated feasible se
 .. math:: a \cdot u = V_N(a) = \max_x a \cdot U(x), \qquad a_i u_i = \varphi_i(a)\ \ \forall i,
 
 where :math:`\varphi(a)` is the n-player CoCo value in curnits (:func:`bargainjax.coco_value`,
-SPEC §3).  Since :math:`\sum_i \varphi_i(a) = V_N(a)`, the point :math:`p(a) = \varphi(a)/a`
+Kalai & Kalai 2013).  Since :math:`\sum_i \varphi_i(a) = V_N(a)`, the point :math:`p(a) = \varphi(a)/a`
 always lies on the supporting hyperplane :math:`a \cdot u = V_N(a)`; the equilibrium condition is
 that :math:`p(a)` lies in the *maximising face* of :math:`a`.  This is the post's "is there a point
 on the Pareto frontier where ... we end up at the exact same point" (seed 001, "CoCo
@@ -45,7 +45,7 @@ mapped to ``[-1, 1]`` (:class:`bargainjax.PlayerScale`, ``U_i = c_i + σ_i Û_i`
 under exactly these maps, so payoffs ``α_i U_i + β_i`` give the affine image of the answer with
 the same certificate and status (up to the rounding of the data itself).
 
-Derivatives (SPEC §7).  ``weights`` and ``payoffs`` are differentiable in the payoff tensor by
+Derivatives.  ``weights`` and ``payoffs`` are differentiable in the payoff tensor by
 the implicit function theorem on the face system of step 2 at the solution: with
 ``x = (a, λ)`` and ``G(x, U) = 0`` the face equations (``λ`` zero off the face),
 ``dx = -J_x^+ (∂G/∂U) dU`` (least squares: the system has one redundant equation, and ``λ`` is
@@ -57,7 +57,7 @@ non-unique optimal strategy) the equilibrium is only directionally differentiabl
 returned derivative is the one-sided derivative of the face held fixed.  The mixture, threat
 strategies and certificates are not differentiated (their tangents are zero).
 
-Sources: SPEC §4; the post (seed 001, CoCo-equilibrium section); Nash (1953) "Two-person
+Sources: the post (its CoCo-equilibrium section); Nash (1953) "Two-person
 cooperative games"; Kalai & Kalai (2013) for the CoCo value.
 """
 
@@ -671,7 +671,7 @@ def _game_and_tol(game, tol, max_players=MAX_PLAYERS):
 def coco_equilibrium(game, *, tol: float | None = None, max_steps: int = 400,
                      initial_weights=None, transferable_utility: bool = False,
                      max_players: int = MAX_PLAYERS) -> CocoEquilibrium:
-    r"""The CoCo equilibrium (SPEC §4): weights ``a`` and ``u ∈ F`` with ``a·u = V_N(a)`` and
+    r"""The CoCo equilibrium (the post): weights ``a`` and ``u ∈ F`` with ``a·u = V_N(a)`` and
     ``a_i u_i = φ_i(a)``; for two players Nash's (1953) variable-threat solution.
 
     See the module docstring for the mathematics, the algorithm and the derivatives.  A pure
@@ -816,7 +816,7 @@ def coco_equilibria(game, *, num_starts: int = 8, key=None, tol: float | None = 
                     max_steps: int = 400, enumerate_faces: bool = True,
                     max_faces: int = MAX_FACES, chunk_size: int = 128,
                     max_players: int = MAX_PLAYERS) -> CocoEquilibria:
-    """Multi-start search for CoCo equilibria (SPEC §4: uniqueness for ``n >= 3`` is open).
+    """Multi-start search for CoCo equilibria (uniqueness for ``n >= 3`` is open).
 
     Starts (one batched :func:`coco_equilibrium` call under ``vmap``): the uniform weights, the
     CoCo-value-implied weights (``a ∝ 1 / (coco - min coco + range/10)``, a heuristic), and

@@ -1,6 +1,6 @@
 r"""Games: normal-form payoff tensors and additively separable games.
 
-Notation (SPEC §1): players :math:`N = \{1..n\}`, player :math:`i` has finite actions
+Notation: players :math:`N = \{1..n\}`, player :math:`i` has finite actions
 :math:`A_i`, and a game's payoffs are one array ``U`` of shape
 ``(n, |A_1|, ..., |A_n|)`` with ``U[i, x_1, ..., x_n]`` player ``i``'s utility at the joint
 action ``x``.  Axis ``1 + j`` of ``U`` is player ``j``'s action, for every ``i`` (this differs
@@ -9,7 +9,7 @@ from QuantEcon's per-player rolled axes; one tensor serves all players).
 For two players, ``A = U[0]`` is the row player's and ``B = U[1]`` the column player's payoff
 (Nashpy's convention); a zero-sum game is ``A`` alone with ``B = -A``.
 
-An *additively separable* game (report §3.2, SPEC §1) is given by contribution tables
+An *additively separable* game (report §3.2) is given by contribution tables
 ``u_{j,i}(a_j)``: the utility that player ``j``'s action ``a_j`` gives player ``i``, so
 :math:`U_i(x) = \sum_j u_{j,i}(x_j)`.  Its feasible set is a Minkowski sum, handled with one
 simplex per player by :class:`bargainjax.SeparableHull`.

@@ -1,8 +1,8 @@
 """Small dense linear solves written in plain ``jax.numpy``.
 
 ``jnp.linalg.solve`` lowers to a LAPACK custom call on CPU; batched under ``vmap`` inside a
-``lax.while_loop`` it deadlocked on jax 0.10.2 CPU at batch sizes >= 64 here (the hang noted in
-PERF_NOTES, reproduced by ``solve_zero_sum(..., method="mirror")`` before this module existed).
+``lax.while_loop`` it deadlocked on jax 0.10.2 CPU at batch sizes >= 64 here
+(reproduced by ``solve_zero_sum(..., method="mirror")`` before this module existed).
 Gauss–Jordan elimination with partial pivoting in ``lax.fori_loop`` avoids the custom call, fuses
 with the surrounding loop, and is cheap at the sizes the polish steps use (tens to a few
 hundred unknowns).

@@ -1,4 +1,4 @@
-"""Input checks that name the offending argument (SPEC §8).
+"""Input checks that name the offending argument.
 
 Every check runs only on concrete values: under ``jit`` the arrays are tracers and
 the value checks are skipped (the solvers then report problems through ``status``).

@@ -1,6 +1,6 @@
-r"""For n >= 3 the coalition-perfect CoCo system is generically overdetermined (SPEC §4).
+r"""For n >= 3 the coalition-perfect CoCo system is generically overdetermined (the post).
 
-Source: SPEC §4 ("Coalition-perfect CoCo equilibrium"), on the post's conditions 1-4 (blog post
+Source: the coalition-perfect CoCo equilibrium, on the post's conditions 1-4 (blog post
 001).  Read literally, ``u^S`` for a proper coalition ``S`` is the payoff of ``S``'s optimal
 threat strategy in the fight ``S`` vs ``-S`` at weights ``a`` (condition 3), a function of ``a``
 alone.  Condition 4 at the grand coalition is the CoCo equilibrium: ``n - 1`` independent
@@ -45,7 +45,7 @@ import numpy as np
 import bargainjax as bj
 from bargainjax._runner import check
 
-SPEC = "SPEC §4 (coalition-perfect CoCo equilibrium: generically overdetermined for n >= 3)"
+SOURCE_POST = "the post's coalition-perfect CoCo equilibrium: generically overdetermined for n >= 3"
 
 
 def surplus_equations(n: int) -> int:
@@ -147,16 +147,16 @@ def run(params: dict, out_dir: pathlib.Path) -> dict:
                    "at an edge the search objective jumps at the normal (module docstring); "
                    "n2.residual_at_coco_equilibrium shows the true minimum is 0.")
     checks = [
-        check("n2.min_residual", float(min2.max()), 0.0, source=SPEC + "; n = 2: no surplus "
+        check("n2.min_residual", float(min2.max()), 0.0, source=SOURCE_POST + "; n = 2: no surplus "
               "equations, the CoCo equilibrium exists", rtol=0, atol=1e-9,
               note=f"largest over {len(rows2)} random 3x3 games of the search's minimum "
                    f"relative residual (per game {np.array2string(min2, precision=3)})."
                    + missed_note),
         check("n2.residual_at_coco_equilibrium", float(eq2.max()), 0.0,
-              source=SPEC + "; n = 2", rtol=0, atol=1e-9,
+              source=SOURCE_POST + "; n = 2", rtol=0, atol=1e-9,
               note="condition-4 residual at bj.coco_equilibrium's weights and payoffs "
                    "(independent of the search): the minimum over a is 0"),
-        check("n3.min_residual_positive", float(np.mean(min3 > 1e-6)), 1.0, source=SPEC,
+        check("n3.min_residual_positive", float(np.mean(min3 > 1e-6)), 1.0, source=SOURCE_POST,
               rtol=0, atol=0.0,
               note=f"fraction of {len(rows3)} random 2x2x2 games whose search minimum exceeds "
                    f"1e-6 (per game {np.array2string(min3, precision=4)}; at the CoCo "

@@ -1,12 +1,12 @@
 r"""The CoCo equilibrium's special cases from the post (seed 001) and the report's Example 60.
 
-Source: "Unifying Bargaining Notions (2/2)" (``shared/seeds/001_...``), the answers to its
-"CoCo Equilibrium Questions" 1-3 and Theorem 1; report (002) Example 60 / Table 6.  SPEC §4.
+Source: "Unifying Bargaining Notions (2/2)" (Diffractor, 2022), the answers to its
+"CoCo Equilibrium Questions" 1-3 and Theorem 1; report (002) Example 60 / Table 6.
 
 (a) Answer 1, scale-and-shift invariance: for ``V_i = c_i U_i + b_i`` (``c_i > 0``) the CoCo
     equilibrium of ``V`` is the image of that of ``U``: payoffs ``c ∘ u + b``, weights ``a / c``
     (renormalised).  Random 2-player (3x3) and 3-player (2x2x2) games.  For three players
-    uniqueness is open (SPEC §4), so the mapped game is solved from the mapped weights (the
+    uniqueness is open (the post), so the mapped game is solved from the mapped weights (the
     claim checked is that the mapped point *is* an equilibrium the solver certifies there).
 (b) Answer 2, bargaining games: player 1 proposes one of ``K`` outcomes (or rejects), the others
     accept or reject, any rejection gives ``d``: the CoCo equilibrium is the NBS from ``d``
@@ -25,7 +25,7 @@ Source: "Unifying Bargaining Notions (2/2)" (``shared/seeds/001_...``), the answ
     residual ≈ 0; random tables violate both (a control).  Residuals from
     :func:`bargainjax.coco_condition_residuals` / :func:`bargainjax.harsanyi_condition_residuals`.
 (e) Report Example 60 (rows b1, b2 get the first number): the CoCo equilibrium equals Nash's
-    threat solution (2.5, 4.75) (SPEC §4: for two players they coincide).  The example's own
+    threat solution (2.5, 4.75) (for two players they coincide).  The example's own
     printed numbers (Nash equilibrium, threat point, Table 6(b), the NBS) are checked in
     ``experiments/example_60_threat.py``.
 """
@@ -325,10 +325,10 @@ def run(params: dict, out_dir: pathlib.Path) -> dict:
                    "accept/reject (without the proposer's reject the claim fails: module doc); "
                    f"certified {bok3:.0%}"),
         check("tu.weights_error", tw, 0.0, source=f"{POST}, CoCo-equilibrium construction "
-              "(transferable utility: the CoCo value); SPEC §4", rtol=0, atol=1e-12,
+              "(transferable utility: the CoCo value)", rtol=0, atol=1e-12,
               note="a = 1/n with transferable_utility=True (2- and 3-player games)"),
         check("tu.payoffs_vs_coco_value", tu, 0.0, source=f"{POST}, CoCo-equilibrium "
-              "construction; SPEC §4", rtol=0, atol=1e-9,
+              "construction", rtol=0, atol=1e-9,
               note=f"max |u - coco_value(U)|; certified {tok:.0%}"),
         check("thm1.cond4_implies_4prime", to_h, 0.0, source=f"{POST}, answer 3, Theorem 1",
               rtol=0, atol=1e-10, note="max |4′ residual| on tables built to satisfy condition "
@@ -339,7 +339,7 @@ def run(params: dict, out_dir: pathlib.Path) -> dict:
         check("thm1.random_violate_both", viol, 1.0, source="control (not in the post)", rtol=0,
               atol=0.0, note="fraction of random tables with both residuals > 1e-6 at some "
               "coalition of size >= 2: the residuals are not vacuous"),
-        check("ex60.threat_solution", res60.payoffs, tp60.payoffs, source="SPEC §4 (two players: "
+        check("ex60.threat_solution", res60.payoffs, tp60.payoffs, source="the post (two players: "
               "CoCo equilibrium = variable-threat solution); report (002) Example 60", rtol=0,
               atol=1e-6, note="CoCo equilibrium vs bj.threat_point's NBS payoffs (the report's "
               "(5.5, 2.75) + threat point (-3, 2) = (2.5, 4.75)); CoCo weights "

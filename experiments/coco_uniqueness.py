@@ -1,6 +1,6 @@
 r"""Uniqueness study: do random 3-player games have more than one CoCo equilibrium payoff?
 
-Source: the post (seed 001) leaves uniqueness of the CoCo equilibrium open for ``n >= 3``; SPEC §4
+Source: the post leaves uniqueness of the CoCo equilibrium open for ``n >= 3``
 asks the library to look for several equilibria of one game.  (For two players it is unique:
 Nash 1953.)
 
@@ -30,7 +30,7 @@ import numpy as np
 import bargainjax as bj
 from bargainjax._runner import check
 
-SOURCE = "blog post 001 (CoCo equilibrium; uniqueness open for n >= 3); SPEC §4"
+SOURCE = "blog post 001 (CoCo equilibrium; uniqueness open for n >= 3)"
 SUCCESS = int(bj.Status.SUCCESSFUL)
 
 

@@ -1,6 +1,6 @@
 r"""Sensitivity of CoCo equilibria of random 3-player games to the payoff tensor, at scale.
 
-Source: SPEC §7 (gradients of every solution w.r.t. every continuous input) and issue 5 item 3
+Source: gradients of every solution with respect to every continuous input and issue 5 item 3
 ("d(CoCo equilibrium)/d(payoff tensor) over a batch of games").
 
 What is run: ``num_games`` random 2x2x2 games (standard-normal payoffs); for each,
@@ -9,7 +9,7 @@ What is run: ``num_games`` random 2x2x2 games (standard-normal payoffs); for eac
 :func:`bargainjax.sweep` (``vmap`` in chunks, compiled once).
 
 Exact identities checked on every certified game (they follow from the affine invariance of the
-CoCo equilibrium, SPEC §4 / the post, and are not used by the implementation):
+CoCo equilibrium, the post, and are not used by the implementation):
 
 * shift: adding ``c`` to all of player ``j``'s payoffs adds ``c δ_ij`` to ``u_i``, so
   ``Σ_x ∂u_i/∂U_j(x) = δ_ij``, and leaves ``a`` unchanged: ``Σ_x ∂a_k/∂U_j(x) = 0``;
@@ -32,7 +32,7 @@ import numpy as np
 import bargainjax as bj
 from bargainjax._runner import check
 
-SOURCE = "SPEC §4 (affine invariance) and §7 (derivatives); issue 5 item 3"
+SOURCE = "affine invariance and implicit differentiation of the CoCo equilibrium; issue 5 item 3"
 
 
 def solver(U):

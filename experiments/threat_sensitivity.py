@@ -4,7 +4,7 @@ options is made nastier for the other side.
 Source: the post (seed 001) closes with the worry that the CoCo/Harsanyi equilibrium rewards
 the ability to threaten: a player gains at the bargaining table from options that only hurt the
 other side.  For two players the CoCo equilibrium is Nash's (1953) variable-threat solution
-(SPEC §4), where this is a known property.
+(the post's CoCo-equilibrium section), where this is a known property.
 
 The family: a base 2-player game (player 1 chooses a row among ``cooperative`` rows, player 2 a
 column; standard-normal payoffs, several seeds) plus one extra row ``T`` for player 1, the threat:
@@ -33,7 +33,7 @@ import numpy as np
 import bargainjax as bj
 from bargainjax._runner import check
 
-SOURCE = "blog post 001 (closing worry about threats); Nash (1953); SPEC §4"
+SOURCE = "blog post 001 (closing worry about threats); Nash (1953)"
 
 
 def family(base, c, threat_cost):

@@ -123,7 +123,7 @@ def fight_matrix_oracle(U, a, R):
 
 
 def coco_value_oracle(U, a):
-    """CoCo value and all V_S by HiGHS and the factorial formula (SPEC §3)."""
+    """CoCo value and all V_S by HiGHS and the factorial formula (Kalai & Kalai 2013)."""
     U = np.asarray(U, np.float64)
     n = U.shape[0]
     full = 2**n - 1

@@ -1,7 +1,7 @@
 """Tests of the bargaining solvers (``bj.nash_bargaining``, ``kalai_smorodinsky``, ``egalitarian``,
 ``utilitarian``, ``armstrong``, ``variance_normalized``) and ``bj.security_levels``.
 
-Sources of known answers (report = ``shared/seeds/002_a2e2cdd947f8293b.txt``; every number is
+Sources of known answers (report = J. Treutlein, "Modeling evidential cooperation in large worlds", 2023; every number is
 recomputed here, none copied):
 
 * triangle ``conv{(0,0),(4,0),(0,2)}``, ``d = 0``: NBS = KSBS = ``(2, 1)`` (the docstring example);

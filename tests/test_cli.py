@@ -279,7 +279,7 @@ def _write_game(tmp_path, name, A, B):
 
 
 def test_coco_value_banana_game(tmp_path, capsys):
-    # U_1 = [[2, 2], [0, 4]], U_2 = 0 (SPEC's known answer): max (A+B)/2 = 2 and
+    # U_1 = [[2, 2], [0, 4]], U_2 = 0 (a known answer): max (A+B)/2 = 2 and
     # val((A-B)/2) = val([[1, 1], [0, 2]]) = 1 (row 1 guarantees 1), so coco = (2+1, 2-1).
     path = _write_game(tmp_path, "banana.nfg", [[2, 2], [0, 4]], [[0, 0], [0, 0]])
     out = solve_json(capsys, path, "--concept", "coco-value")

@@ -1,4 +1,4 @@
-"""Coalition-perfect CoCo / Harsanyi conditions (the post's conditions 4, 4', Theorem 1; SPEC §4)."""
+"""Coalition-perfect CoCo / Harsanyi conditions (the post's conditions 4, 4', Theorem 1)."""
 
 import itertools
 import math
@@ -166,7 +166,7 @@ def test_coalition_payoffs_brute_force_and_fight_values():
         np.testing.assert_allclose(u[S], np.where([S >> i & 1 for i in range(n)], expect, 0.0),
                                    atol=1e-12)
     np.testing.assert_allclose(u[0], 0.0)
-    # With the fights' optimal strategies, Z_R - Z_{-R} is the fight value V_R (SPEC §4).
+    # With the fights' optimal strategies, Z_R - Z_{-R} is the fight value V_R (the post).
     a = np.array([0.5, 1.0, 2.0])
     cv = bj.coalition_values(U, a)
     u = np.asarray(coalition_payoffs(U, cv.row_strategies))

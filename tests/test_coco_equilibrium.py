@@ -1,4 +1,4 @@
-"""Tests of the CoCo equilibrium (SPEC §4): `coco_equilibrium`, `coco_equilibria`.
+"""Tests of the CoCo equilibrium (the post): `coco_equilibrium`, `coco_equilibria`.
 
 The two-player oracle below is independent of the library (numpy/scipy only): it enumerates the
 Pareto frontier of conv(points), tests each frontier edge's normal in closed form and bisects

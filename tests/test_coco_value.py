@@ -1,4 +1,4 @@
-"""Tests of coalition fights and CoCo values (SPEC §3): ``bj.coalition_fight_matrix``,
+"""Tests of coalition fights and CoCo values (Kalai & Kalai 2013): ``bj.coalition_fight_matrix``,
 ``bj.coalition_values``, ``bj.coco_value``, ``bj.coco_value_two_player``.
 
 Four kinds of check (STYLE §13): known answers (zero-sum, common-interest and symmetric

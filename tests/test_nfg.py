@@ -1,6 +1,6 @@
 """Tests of the Gambit ``.nfg`` reader and writer (``bj.read_nfg``, ``parse_nfg``, ``write_nfg``).
 
-The 60 real files in ``shared/games/gambit`` (copied from Gambit's repository) are all read,
+The 60 real files in the Gambit game collection beside the repository (copied from Gambit's own repository; optional) are all read,
 checked against header counts parsed here independently, checked by hand on several games, and
 round-tripped through both versions of the writer.  Random games round-trip exactly
 (hypothesis), and malformed input raises ``ValueError`` with a message naming the problem.

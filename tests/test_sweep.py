@@ -1,4 +1,4 @@
-"""sweep: chunked, compiled-once, sharded batch solves (SPEC §7)."""
+"""sweep: chunked, compiled-once, sharded batch solves."""
 
 import logging
 import os
