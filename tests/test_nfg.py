@@ -32,7 +32,7 @@ def _games_dir() -> Path | None:
 
 GAMES_DIR = _games_dir()
 GAME_FILES = sorted(GAMES_DIR.glob("*.nfg")) if GAMES_DIR is not None else []
-needs_files = pytest.mark.skipif(GAMES_DIR is None, reason="shared/games/gambit not found")
+needs_files = pytest.mark.skipif(GAMES_DIR is None, reason="the Gambit game collection is not beside the repository")
 
 
 def _file(name: str) -> Path:
@@ -80,7 +80,7 @@ def _header_counts(text: str) -> tuple[int, tuple[int, ...]]:
 
 def test_games_folder_has_the_sixty_files():
     if GAMES_DIR is None:
-        pytest.skip("shared/games/gambit not found")
+        pytest.skip("the Gambit game collection is not beside the repository")
     assert len(GAME_FILES) == 60
 
 

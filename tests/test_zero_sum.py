@@ -100,7 +100,7 @@ def _pad(M, size):
 def test_value_matches_highs_on_gambit_games():
     folder = _gambit_dir()
     if folder is None:
-        pytest.skip("shared/games/gambit not found")
+        pytest.skip("the Gambit game collection is not beside the repository")
     games = []
     for path in sorted(folder.glob("*.nfg")):
         game = bj.read_nfg(path)
