@@ -3,7 +3,7 @@
 Import as ``import bargainjax as bj``.  See ``README.md`` for the mathematics and the conventions.
 """
 
-from ._status import (
+from bargainjax.core import (
     DEFAULT_TOL as DEFAULT_TOL,
     PlayerScale as PlayerScale,
     Status as Status,
@@ -12,7 +12,7 @@ from ._status import (
     check as check,
     status_message as status_message,
 )
-from ._games import (
+from bargainjax.games import (
     NormalFormGame as NormalFormGame,
     SeparableGame as SeparableGame,
     bimatrix_game as bimatrix_game,
@@ -22,11 +22,11 @@ from ._games import (
 )
 
 # --- .nfg files ---
-from ._nfg import parse_nfg as parse_nfg, read_nfg as read_nfg, write_nfg as write_nfg
+from bargainjax.games import parse_nfg as parse_nfg, read_nfg as read_nfg, write_nfg as write_nfg
 
 # --- simplex machinery and solvers ---
-from ._zero_sum import EntropicSolution as EntropicSolution, ZeroSumSolution as ZeroSumSolution, solve_zero_sum as solve_zero_sum, solve_zero_sum_entropic as solve_zero_sum_entropic
-from ._feasible import (
+from bargainjax.solvers import EntropicSolution as EntropicSolution, ZeroSumSolution as ZeroSumSolution, solve_zero_sum as solve_zero_sum, solve_zero_sum_entropic as solve_zero_sum_entropic
+from bargainjax.sets import (
     PolytopeHull as PolytopeHull,
     ResourceSet as ResourceSet,
     SeparableHull as SeparableHull,
@@ -40,7 +40,7 @@ from ._feasible import (
     resource_set as resource_set,
     separable_set as separable_set,
 )
-from ._bargaining import (
+from bargainjax.bargaining import (
     BargainingSolution as BargainingSolution,
     armstrong as armstrong,
     egalitarian as egalitarian,
@@ -52,10 +52,10 @@ from ._bargaining import (
     utilitarian as utilitarian,
     variance_normalized as variance_normalized,
 )
-from ._disagreement import SecurityLevels as SecurityLevels, security_levels as security_levels
-from ._lp import LPSolution as LPSolution, solve_lp as solve_lp
-from ._sweep import SweepResult as SweepResult, sweep as sweep
-from ._coalitions import (
+from bargainjax.bargaining import SecurityLevels as SecurityLevels, security_levels as security_levels
+from bargainjax.solvers import LPSolution as LPSolution, solve_lp as solve_lp
+from bargainjax.sweeps import SweepResult as SweepResult, sweep as sweep
+from bargainjax.coalitions import (
     coalition_sizes as coalition_sizes,
     from_dividends as from_dividends,
     harsanyi_dividends as harsanyi_dividends,
@@ -65,7 +65,7 @@ from ._coalitions import (
     threat_payoffs as threat_payoffs,
     tu_game as tu_game,
 )
-from ._coco import (
+from bargainjax.coalitions import (
     CoalitionValues as CoalitionValues,
     CocoValue as CocoValue,
     coalition_fight_matrix as coalition_fight_matrix,
@@ -73,15 +73,15 @@ from ._coco import (
     coco_value as coco_value,
     coco_value_two_player as coco_value_two_player,
 )
-from ._equilibrium import FACE_KINDS as FACE_KINDS, CocoEquilibria as CocoEquilibria, CocoEquilibrium as CocoEquilibrium, coco_equilibria as coco_equilibria, coco_equilibrium as coco_equilibrium
-from ._coalition_perfect import (
+from bargainjax.coalitions import FACE_KINDS as FACE_KINDS, CocoEquilibria as CocoEquilibria, CocoEquilibrium as CocoEquilibrium, coco_equilibria as coco_equilibria, coco_equilibrium as coco_equilibrium
+from bargainjax.coalitions import (
     CoalitionPerfectSearch as CoalitionPerfectSearch,
     coalition_payoffs as coalition_payoffs,
     coalition_perfect_search as coalition_perfect_search,
     coco_condition_residuals as coco_condition_residuals,
     harsanyi_condition_residuals as harsanyi_condition_residuals,
 )
-from ._threat import (
+from bargainjax.bargaining import (
     PureThreatPoints as PureThreatPoints,
     ThreatPoint as ThreatPoint,
     TwoPlayerNBS as TwoPlayerNBS,
@@ -89,7 +89,7 @@ from ._threat import (
     pure_threat_points as pure_threat_points,
     threat_point as threat_point,
 )
-from ._bayesian import (
+from bargainjax.bayesian import (
     BayesianGame as BayesianGame,
     BayesianNash as BayesianNash,
     BayesianNBS as BayesianNBS,
@@ -103,7 +103,7 @@ from ._bayesian import (
     individual_feasible_sets as individual_feasible_sets,
     type_resource_sets as type_resource_sets,
 )
-from ._bayesian_finite import (
+from bargainjax.bayesian import (
     FiniteBayesianGame as FiniteBayesianGame,
     FiniteBayesianNash as FiniteBayesianNash,
     conditional_expected_utilities as conditional_expected_utilities,
@@ -114,7 +114,7 @@ from ._bayesian_finite import (
     finite_expected_utilities as finite_expected_utilities,
 )
 
-from ._stability import (
+from bargainjax.stability import (
     BlockingMargin as BlockingMargin,
     CoreMembership as CoreMembership,
     CoreNonemptiness as CoreNonemptiness,

@@ -55,7 +55,7 @@ import jax.numpy as jnp
 import numpy as np
 
 import bargainjax as bj
-from bargainjax._simplex import entropic_step
+from bargainjax.core._simplex import entropic_step
 
 B_COMPILE = 64
 

@@ -43,7 +43,7 @@ import jax.numpy as jnp
 import numpy as np
 
 import bargainjax as bj
-from bargainjax._runner import check
+from bargainjax.cli._run import check
 
 SOURCE_POST = "the post's coalition-perfect CoCo equilibrium: generically overdetermined for n >= 3"
 
@@ -181,7 +181,7 @@ def run(params: dict, out_dir: pathlib.Path) -> dict:
 if __name__ == "__main__":
     import sys
 
-    from bargainjax._cli import main
+    from bargainjax.cli._main import main
 
     config = (pathlib.Path(__file__).resolve().parents[1] / "configs"
               / "coalition_perfect_overdetermined.toml")

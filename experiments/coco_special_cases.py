@@ -40,7 +40,7 @@ import jax.numpy as jnp
 import numpy as np
 
 import bargainjax as bj
-from bargainjax._runner import check
+from bargainjax.cli._run import check
 
 POST = "blog post (001)"
 EX60 = "report (002), Example 60, Table 6"
@@ -371,7 +371,7 @@ def run(params: dict, out_dir: pathlib.Path) -> dict:
 if __name__ == "__main__":
     import sys
 
-    from bargainjax._cli import main
+    from bargainjax.cli._main import main
 
     config = pathlib.Path(__file__).resolve().parents[1] / "configs" / "coco_special_cases.toml"
     sys.exit(main(["run", str(config)] + sys.argv[1:]))

@@ -28,7 +28,7 @@ import jax.numpy as jnp
 import numpy as np
 
 import bargainjax as bj
-from bargainjax._runner import check
+from bargainjax.cli._run import check
 
 SOURCE = "blog post 001 (CoCo equilibrium; uniqueness open for n >= 3)"
 SUCCESS = int(bj.Status.SUCCESSFUL)
@@ -150,7 +150,7 @@ def run(params: dict, out_dir: pathlib.Path) -> dict:
 if __name__ == "__main__":
     import sys
 
-    from bargainjax._cli import main
+    from bargainjax.cli._main import main
 
     config = pathlib.Path(__file__).resolve().parents[1] / "configs" / "coco_uniqueness.toml"
     sys.exit(main(["run", str(config)] + sys.argv[1:]))

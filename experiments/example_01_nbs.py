@@ -51,7 +51,7 @@ import jax.numpy as jnp
 import numpy as np
 
 import bargainjax as bj
-from bargainjax._runner import check
+from bargainjax.cli._run import check
 
 SOURCE = "report (002), Example 10, §3.4.1"
 SQRT2 = math.sqrt(2.0)
@@ -263,7 +263,7 @@ def run(params: dict, out_dir: pathlib.Path) -> dict:
 if __name__ == "__main__":
     import sys
 
-    from bargainjax._cli import main
+    from bargainjax.cli._main import main
 
     config = pathlib.Path(__file__).resolve().parents[1] / "configs" / "example_01_nbs.toml"
     sys.exit(main(["run", str(config)] + sys.argv[1:]))

@@ -37,7 +37,7 @@ import jax
 import numpy as np
 
 import bargainjax as bj
-from bargainjax._runner import check
+from bargainjax.cli._run import check
 
 SOURCE = "report (002), Example 7, §3.3"
 # Table 1: contributions[j][a, i] = u_{j,i}(a), the utility player j's action a gives player i.
@@ -181,7 +181,7 @@ def run(params: dict, out_dir: pathlib.Path) -> dict:
 if __name__ == "__main__":
     import sys
 
-    from bargainjax._cli import main
+    from bargainjax.cli._main import main
 
     config = pathlib.Path(__file__).resolve().parents[1] / "configs" / "example_07_variance.toml"
     sys.exit(main(["run", str(config)] + sys.argv[1:]))

@@ -36,7 +36,7 @@ import jax.numpy as jnp
 import numpy as np
 
 import bargainjax as bj
-from bargainjax._runner import check
+from bargainjax.cli._run import check
 
 SOURCE = "report (002), Example 17, §3.5.1"
 PART = [[2.0, -1.0], [-1.0, 2.0], [0.0, 0.0]]  # one player's feasible set: H_i's ends, d_i
@@ -177,7 +177,7 @@ def run(params: dict, out_dir: pathlib.Path) -> dict:
 if __name__ == "__main__":
     import sys
 
-    from bargainjax._cli import main
+    from bargainjax.cli._main import main
 
     config = pathlib.Path(__file__).resolve().parents[1] / "configs" / "example_17.toml"
     sys.exit(main(["run", str(config)] + sys.argv[1:]))

@@ -29,7 +29,7 @@ import jax.numpy as jnp
 import numpy as np
 
 import bargainjax as bj
-from bargainjax._runner import check
+from bargainjax.cli._run import check
 
 SOURCE = "report (002), Example 35, §4.4, Table 4"
 # utilities[s, a, t] = u_{s,t}(a): Table 4 (a) for s = type 1, (b) for s = type 2

@@ -24,7 +24,7 @@ import numpy as np
 from scipy.optimize import brentq
 
 import bargainjax as bj
-from bargainjax._runner import check
+from bargainjax.cli._run import check
 
 SOURCE = "report (002), Example 54, §5.5.3"
 

@@ -51,7 +51,7 @@ import jax.numpy as jnp
 import numpy as np
 
 import bargainjax as bj
-from bargainjax._runner import check
+from bargainjax.cli._run import check
 
 SOURCE = "report (002), Example 60, §6.1"
 FIRST = np.array([[4.0, 2.0, -4.0], [5.0, 3.0, -3.0]])   # first numbers: rows b1, b2
@@ -216,7 +216,7 @@ def run(params: dict, out_dir: pathlib.Path) -> dict:
 if __name__ == "__main__":
     import sys
 
-    from bargainjax._cli import main
+    from bargainjax.cli._main import main
 
     config = pathlib.Path(__file__).resolve().parents[1] / "configs" / "example_60_threat.toml"
     sys.exit(main(["run", str(config)] + sys.argv[1:]))

@@ -37,7 +37,7 @@ import jax.numpy as jnp
 import numpy as np
 
 import bargainjax as bj
-from bargainjax._runner import check, coalition_label
+from bargainjax.cli._run import check, coalition_label
 
 SOURCE = "report (002), §6.2, Example 64, Table 7"
 TABLE7 = [

@@ -31,7 +31,7 @@ import jax.numpy as jnp
 import numpy as np
 
 import bargainjax as bj
-from bargainjax._runner import check, coalition_label
+from bargainjax.cli._run import check, coalition_label
 
 SOURCE = "report (002), §6.2, Example 66, Table 8"
 TABLE8 = [

@@ -40,7 +40,7 @@ import jax.numpy as jnp
 import numpy as np
 
 import bargainjax as bj
-from bargainjax._runner import check
+from bargainjax.cli._run import check
 
 SOURCE = "report (002), §3.4.2, the KSBS example after Axiom 16"
 SHARED = [[2.0, 2.0, 1.0], [3.0, 3.0, 1.0], [2.0, 2.0, 2.0], [2.0, 2.0, 2.0]]  # last: padding
@@ -179,7 +179,7 @@ def run(params: dict, out_dir: pathlib.Path) -> dict:
 if __name__ == "__main__":
     import sys
 
-    from bargainjax._cli import main
+    from bargainjax.cli._main import main
 
     config = pathlib.Path(__file__).resolve().parents[1] / "configs" / "ksbs_342.toml"
     sys.exit(main(["run", str(config)] + sys.argv[1:]))

@@ -29,7 +29,7 @@ import jax.numpy as jnp
 import numpy as np
 
 import bargainjax as bj
-from bargainjax._runner import check
+from bargainjax.cli._run import check
 
 SOURCE = "closed forms re-derived from report (002) Examples 55 and 56 (§5.5.4-5.5.5), "\
          "differentiated by jax.jacfwd"

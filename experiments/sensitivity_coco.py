@@ -30,7 +30,7 @@ import jax.numpy as jnp
 import numpy as np
 
 import bargainjax as bj
-from bargainjax._runner import check
+from bargainjax.cli._run import check
 
 SOURCE = "affine invariance and implicit differentiation of the CoCo equilibrium; issue 5 item 3"
 
@@ -126,7 +126,7 @@ def _plot(out_dir, own, cross, kinds):
 if __name__ == "__main__":
     import sys
 
-    from bargainjax._cli import main
+    from bargainjax.cli._main import main
 
     config = pathlib.Path(__file__).resolve().parents[1] / "configs" / "sensitivity_coco.toml"
     sys.exit(main(["run", str(config)] + sys.argv[1:]))

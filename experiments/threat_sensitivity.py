@@ -31,7 +31,7 @@ import jax.numpy as jnp
 import numpy as np
 
 import bargainjax as bj
-from bargainjax._runner import check
+from bargainjax.cli._run import check
 
 SOURCE = "blog post 001 (closing worry about threats); Nash (1953)"
 
@@ -128,7 +128,7 @@ def _plot(out_dir, cs, U, D, smooth, uses_threat):
 if __name__ == "__main__":
     import sys
 
-    from bargainjax._cli import main
+    from bargainjax.cli._main import main
 
     config = pathlib.Path(__file__).resolve().parents[1] / "configs" / "threat_sensitivity.toml"
     sys.exit(main(["run", str(config)] + sys.argv[1:]))

@@ -26,8 +26,8 @@ from typing import NamedTuple
 import numpy as np
 import pytest
 
-from bargainjax import _cli
-from bargainjax._cli import CONCEPTS, main
+from bargainjax.cli import _main as _cli
+from bargainjax.cli._main import CONCEPTS, main
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 
@@ -455,7 +455,7 @@ def test_egalitarian_in_tiny_units_is_not_refused(tmp_path, capsys):
 
 
 def test_batch_rule_is_the_first_failure():
-    # bargainjax._status.batch_status: the first failing code in C order, not the largest
+    # bargainjax.core._contract.batch_status: the first failing code in C order, not the largest
     import bargainjax as bj
 
     assert _cli._status([0, 3, 1]) == ("infeasible", bj.Status.INFEASIBLE.message)

@@ -3,7 +3,7 @@
 Hypothesis writes game files (valid ones with ordinary, huge and tiny payoffs; truncated and
 mutated ones: random edits, missing payoffs, wrong counts, non-finite and non-ASCII numbers,
 bytes that are not UTF-8) and option strings, and runs them through the in-process entry point
-``bargainjax._cli.main`` (from a file and from standard input).  The README's contract:
+``bargainjax.cli._main.main`` (from a file and from standard input).  The README's contract:
 
 * never a traceback; the exit status is 0, 1 (the solver did not certify: e.g. status
   ``imprecise``) or 2 (an error, or the refusal of status ``infeasible``);
@@ -30,7 +30,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import bargainjax as bj
-from bargainjax._cli import main
+from bargainjax.cli._main import main
 
 CONCEPTS = ["nbs", "zero-sum", "utilitarian", "coco-value"]
 SHAPES = [(2, 2), (2, 3)]

@@ -8,13 +8,13 @@ import numpy as np
 import pytest
 
 import bargainjax as bj
-from bargainjax._coalition_perfect import (
+from bargainjax.coalitions._perfect import (
     coalition_payoffs,
     coalition_perfect_search,
     coco_condition_residuals,
     harsanyi_condition_residuals,
 )
-from bargainjax._threat import threat_point
+from bargainjax.bargaining._threat import threat_point
 
 
 def _subsets(S):

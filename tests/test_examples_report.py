@@ -28,7 +28,7 @@ import numpy as np
 import pytest
 from scipy.optimize import linprog
 
-from bargainjax import _runner
+from bargainjax.cli import _run as _runner
 from helpers import lp_value
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]

@@ -11,9 +11,9 @@ import pytest
 from hypothesis import example, given, settings, strategies as st
 from scipy.optimize import linprog
 
-from bargainjax._lp import LPSolution, default_tol, solve_lp
-from bargainjax._status import Status
-from bargainjax._zero_sum import solve_zero_sum
+from bargainjax.solvers._lp import LPSolution, default_tol, solve_lp
+from bargainjax.core._contract import Status
+from bargainjax.solvers._zero_sum import solve_zero_sum
 
 
 def highs(c, A_ub=None, b_ub=None, A_eq=None, b_eq=None):

@@ -12,7 +12,7 @@ from hypothesis import given, settings, strategies as st
 from scipy.optimize import linprog
 
 import bargainjax as bj
-from bargainjax._status import CONTRACT_FIELDS, default_tol
+from bargainjax.core._contract import CONTRACT_FIELDS, default_tol
 
 _rng = np.random.default_rng(21)
 # A fixed-shape family of bounded feasible LPs (one compilation): 6 inequalities, 2 equalities,

@@ -10,16 +10,16 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from bargainjax import _runner
-from bargainjax._cli import main
-from bargainjax._runner import check, run_experiment, to_jsonable
+from bargainjax.cli import _run as _runner
+from bargainjax.cli._main import main
+from bargainjax.cli._run import check, run_experiment, to_jsonable
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 PNG = b"\x89PNG\r\n\x1a\n"
 
 FAKE = textwrap.dedent('''
     import math
-    from bargainjax._runner import check
+    from bargainjax.cli._run import check
 
     def run(params, out_dir):
         (out_dir / "fig.png").write_bytes(b"\\x89PNG\\r\\n\\x1a\\n")

@@ -14,7 +14,7 @@ import pytest
 from test_stability import TABLE7, TABLE8, brute_force_pareto_matrix, highs_margin, parts_of
 
 import bargainjax as bj
-from bargainjax._status import CONTRACT_FIELDS
+from bargainjax.core._contract import CONTRACT_FIELDS
 
 X_IN = np.array([5.0, 5.0, 3.0])  # in Table 7's alpha-core (report Example 64)
 X_OUT = np.array([13.0, 13.0, 17.0]) / 3  # the NBS, blocked by {1, 2} by 2/3

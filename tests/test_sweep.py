@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 import bargainjax as bj
-from bargainjax._sweep import SweepResult, sweep
+from bargainjax.sweeps._sweep import SweepResult, sweep
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -159,7 +159,7 @@ _SHARDED = textwrap.dedent("""
     jax.config.update("jax_enable_x64", True)
     import numpy as np
     import bargainjax as bj
-    from bargainjax._sweep import sweep
+    from bargainjax.sweeps._sweep import sweep
 
     assert jax.device_count() == 4, jax.devices()
     M = np.random.default_rng(3).normal(size=(10, 3, 4))

@@ -21,8 +21,8 @@ import pytest
 from helpers import lp_value
 
 import bargainjax as bj
-from bargainjax._cli import _UNITS, CONCEPTS, main
-from bargainjax._sweep_cli import NOT_BATCHABLE, SWEEP_CONCEPTS, load_sweep
+from bargainjax.cli._main import _UNITS, CONCEPTS, main
+from bargainjax.cli._sweep import NOT_BATCHABLE, SWEEP_CONCEPTS, load_sweep
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 BOS = (ROOT / "configs" / "sweeps" / "bos.nfg").read_text()
@@ -241,7 +241,7 @@ def test_sweep_from_security_levels(tmp_path, capsys):
 
 _SHARDED = textwrap.dedent("""
     import sys, numpy as np, jax
-    from bargainjax._cli import main
+    from bargainjax.cli._main import main
     assert jax.device_count() == 4
     cfg, out = sys.argv[1], sys.argv[2]
     assert main(["sweep", cfg, "--out", out + "/all", "--quiet"]) == 0

@@ -1,10 +1,10 @@
-"""Nash's threat point (report Definition 57, Example 60; Nash 1953) — bargainjax._threat."""
+"""Nash's threat point (report Definition 57, Example 60; Nash 1953) — bargainjax.bargaining._threat."""
 
 import numpy as np
 import pytest
 
 import bargainjax as bj
-from bargainjax._threat import nbs_two_player, pure_threat_points, threat_point
+from bargainjax.bargaining._threat import nbs_two_player, pure_threat_points, threat_point
 
 # Report Example 60, Table 6 (a).  The printed cells read "p, q" with columns a1..a3 and rows
 # b1, b2.  The report's other printed numbers fix who gets which number: the Nash equilibrium

@@ -26,7 +26,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 import bargainjax as bj
-from bargainjax._status import default_tol
+from bargainjax.core._contract import default_tol
 
 F64_TOL = 1e-9  # the documented default relative tolerance in float64
 F32_TOL = 1e-6  # ... and in float32

@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import bargainjax as bj
-from bargainjax._status import CONTRACT_FIELDS, default_tol
+from bargainjax.core._contract import CONTRACT_FIELDS, default_tol
 
 EPS64 = float(np.finfo(np.float64).eps)
 EPS32 = float(np.finfo(np.float32).eps)

@@ -71,7 +71,7 @@ import jax
 import numpy as np
 from jax.sharding import Mesh, NamedSharding, PartitionSpec
 
-from ._status import Status, batch_status
+from bargainjax.core._contract import Status, batch_status
 
 __all__ = ["SweepResult", "sweep"]
 
@@ -110,7 +110,7 @@ class SweepResult(NamedTuple):
 
     @property
     def status(self) -> Status | None:
-        """The batch's status by the one batch rule (:func:`bargainjax._status.batch_status`:
+        """The batch's status by the one batch rule (:func:`bargainjax.core._contract.batch_status`:
         the first failing instance's, else ``SUCCESSFUL``); ``None`` without a status."""
         status = _status_field(self.results)
         return None if status is None else batch_status(status)

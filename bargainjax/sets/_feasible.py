@@ -48,8 +48,8 @@ from typing import Callable, NamedTuple, Sequence
 import jax
 import jax.numpy as jnp
 
-from . import _validate as v
-from ._games import NormalFormGame, SeparableGame
+from bargainjax.core import _validate as v
+from bargainjax.games._normal_form import NormalFormGame, SeparableGame
 
 
 class WeightedSumMax(NamedTuple):
@@ -485,7 +485,7 @@ def _as_parts(F):
 def _unit_scale(F):
     """Per-player units of ``F`` (:class:`bargainjax.PlayerScale`); centre 0 for a resource
     set."""
-    from ._status import PlayerScale
+    from bargainjax.core._contract import PlayerScale
 
     lo, hi = F.payoff_range()
     if isinstance(F, ResourceSet):
@@ -497,8 +497,8 @@ def _unit_scale(F):
 def _rational_ideal_lp(S, d):
     """``max {u_i : u ∈ S, u >= d}`` for a Minkowski sum of polytopes ``S``, one exact LP per
     player (:func:`bargainjax.solve_lp`); ``-inf`` where no ``u ∈ S`` has ``u >= d``."""
-    from ._lp import solve_lp
-    from ._status import Status
+    from bargainjax.solvers._lp import solve_lp
+    from bargainjax.core._contract import Status
 
     sizes = S.block_sizes
     n, K, B = S.num_players, sum(sizes), len(sizes)
@@ -571,7 +571,7 @@ def ideal_point(F, disagreement=None) -> jax.Array:
     elif F.num_players == 2:
         ri = _rational_ideal_two(Fu, du)
     else:
-        from ._bargaining import _rational_ideal_levels
+        from bargainjax.bargaining._solutions import _rational_ideal_levels
 
         lo_u = scale.unit(F.payoff_range()[0])
         ri = jax.lax.cond(jnp.all(du <= lo_u), lambda: scale.unit(ideal),

@@ -17,9 +17,9 @@ from typing import NamedTuple
 import jax
 import jax.numpy as jnp
 
-from ._games import NormalFormGame
-from ._status import PlayerScale, alias, certify, default_tol
-from ._zero_sum import solve_zero_sum
+from bargainjax.games._normal_form import NormalFormGame
+from bargainjax.core._contract import PlayerScale, alias, certify, default_tol
+from bargainjax.solvers._zero_sum import solve_zero_sum
 
 
 class SecurityLevels(NamedTuple):

@@ -50,7 +50,7 @@ command writes, into ``--out DIR``:
 * ``summary.json`` (strict JSON; ``null`` where a number is not finite): the config, the batch
   size, devices and processes, compile and run seconds, the count per
   :class:`~bargainjax.Status`, the batch ``status`` and ``message`` (the first failing
-  instance's, else successful: the one batch rule :func:`bargainjax._status.batch_status`,
+  instance's, else successful: the one batch rule :func:`bargainjax.core._contract.batch_status`,
   as ``bj.check``) and the certificate's name, units, maximum and median;
 * ``results.npz``: per instance ``payoffs`` and the results' own ``certificate``, ``tol``,
   ``status`` and ``num_steps``, the inputs (``disagreement_input``, ``weights_input``,
@@ -88,7 +88,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._cli import _UNITS, IDEALS, CommandError, exit_code
+from bargainjax.cli._main import _UNITS, IDEALS, CommandError, exit_code
 
 DEFAULT_CHUNK = 1024
 _GAME_KEYS = {"source", "num_actions", "count", "seed", "low", "high", "file"}
@@ -141,7 +141,7 @@ def _with_disagreement(solve, security):
 
     import bargainjax as bj
 
-    from ._status import combine
+    from bargainjax.core._contract import combine
 
     def solver(x):
         game = _game(x["U"])
@@ -465,7 +465,7 @@ def _strict(obj):
 def _summary(cfg, concept, batch, out, res, devices, jax) -> dict:
     import bargainjax as bj
 
-    from ._status import batch_status
+    from bargainjax.core._contract import batch_status
 
     cert, tol = res["certificate"], res["tol"]
     finite = np.isfinite(cert) & np.isfinite(tol) & (tol > 0)
@@ -582,7 +582,7 @@ def _cmd_sweep(args) -> int:
           f"{s['process_count']} process(es); {counts}; max {cert['name']} "
           f"{cmax}; compile {s['compile_seconds']:.2f} s, run {s['run_seconds']:.2f} "
           f"s ({1e6 * s['seconds_per_instance']:.1f} us/instance); wrote {out_dir}")
-    # the batch status (the one batch rule, bargainjax._status.batch_status) decides, as in solve
+    # the batch status (the one batch rule, bargainjax.core._contract.batch_status) decides, as in solve
     code = exit_code(bj.Status[s["status"].upper()])
     if code:
         raise CommandError(f"{s['concept']}: {s['num_failed']} of {s['instances']} instances "

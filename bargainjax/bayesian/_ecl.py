@@ -4,7 +4,7 @@ A game has types :math:`T = \{1..m\}`, an anonymous prior with marginals :math:`
 posteriors :math:`p(t'|t)` (``beliefs[t, t']``: what a player of type ``t`` believes about any
 *other* player), ``n`` players (or the large-``n`` limit), one convex compact action set
 :math:`\mathcal{A}_t \subset \mathbb{R}^m` per type (a feasible set from
-:mod:`bargainjax._feasible`; a point :math:`\alpha_t` of it lists the utility
+:mod:`bargainjax.sets._feasible`; a point :math:`\alpha_t` of it lists the utility
 :math:`\alpha_{t,t'}` that a type-``t`` player produces for type ``t'``), and a disagreement
 point ``d`` (default: the Bayesian Nash equilibrium's expected utilities).
 
@@ -35,11 +35,11 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from . import _validate as v
-from ._bargaining import BargainingSolution, nash_bargaining, nbs_strategy
-from ._concave import flatten, unflatten
-from ._status import alias, certify, default_tol
-from ._feasible import PolytopeHull, ResourceSet, SeparableHull, minkowski_sum, resource_set
+from bargainjax.core import _validate as v
+from bargainjax.bargaining._solutions import BargainingSolution, nash_bargaining, nbs_strategy
+from bargainjax.solvers._concave import flatten, unflatten
+from bargainjax.core._contract import alias, certify, default_tol
+from bargainjax.sets._feasible import PolytopeHull, ResourceSet, SeparableHull, minkowski_sum, resource_set
 
 _SETS = (PolytopeHull, SeparableHull, ResourceSet)
 
@@ -465,7 +465,7 @@ def bayesian_nbs(game: BayesianGame, *, weights=None, tol: float | None = None,
 
     Differentiation: ``payoffs`` by the NBS's implicit JVP; ``actions``, ``contributions``,
     shares and gains through the implicit tangent of the NBS strategy
-    (:func:`bargainjax._bargaining.nbs_strategy`), with respect to the beliefs, the prior
+    (:func:`bargainjax.bargaining._solutions.nbs_strategy`), with respect to the beliefs, the prior
     weights, the action sets' arrays (budgets, coefficients) and ``d``: exact where the
     support of the solution is locally stable and the realising profile unique (e.g. strictly
     concave production); one-sided where the support changes (Example 56 at

@@ -257,7 +257,7 @@ def write_report(out_dir: pathlib.Path, records: list, failures: dict, elapsed: 
     """Write ``out_dir/report.md`` from the experiments' records; return its text."""
     import jax
 
-    from . import __version__
+    from bargainjax import __version__
 
     checks = [(r["experiment"], c) for r in records for c in r["checks"]]
     matched = sum(bool(c["match"]) for _, c in checks)

@@ -98,12 +98,12 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from . import _status
-from . import _validate as v
-from ._coalitions import members
-from ._feasible import SeparableHull
-from ._games import SeparableGame
-from ._lp import solve_lp
+from bargainjax.core import _contract as _status
+from bargainjax.core import _validate as v
+from bargainjax.coalitions._algebra import members
+from bargainjax.sets._feasible import SeparableHull
+from bargainjax.games._normal_form import SeparableGame
+from bargainjax.solvers._lp import solve_lp
 
 _MAX_PLAYERS = 10  # 2**10 - 1 coalition LPs per membership test
 _OUTSIDE_KINDS = ("alpha", "nash", "pareto")

@@ -43,7 +43,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._games import NormalFormGame, normal_form_game
+from bargainjax.games._normal_form import NormalFormGame, normal_form_game
 
 __all__ = ["parse_nfg", "read_nfg", "write_nfg"]
 

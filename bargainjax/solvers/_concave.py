@@ -5,7 +5,7 @@ r"""Maximise a concave function over a product of simplices, with a Frank–Wolf
    \;\ge\; h^\star - h(s)
 
 (the Frank–Wolfe gap bounds the suboptimality of any concave ``h``; Jaggi 2013).  Every
-bargaining solution over a feasible set from :mod:`bargainjax._feasible` is such a problem in
+bargaining solution over a feasible set from :mod:`bargainjax.sets._feasible` is such a problem in
 the set's strategy coordinates.
 
 Algorithm (:func:`maximize_concave`):
@@ -27,9 +27,9 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from . import _linalg
-from ._loop import iterate
-from ._status import Status
+from bargainjax.core import _linalg as _linalg
+from bargainjax.core._loop import iterate
+from bargainjax.core._contract import Status
 
 
 class ConcaveMax(NamedTuple):

@@ -62,10 +62,10 @@ from typing import NamedTuple
 import jax
 import jax.numpy as jnp
 
-from . import _linalg
-from . import _validate as v
-from ._simplex import best_response_gap, entropic_step, log_uniform
-from ._status import PlayerScale, alias, certify, default_tol
+from bargainjax.core import _linalg as _linalg
+from bargainjax.core import _validate as v
+from bargainjax.core._simplex import best_response_gap, entropic_step, log_uniform
+from bargainjax.core._contract import PlayerScale, alias, certify, default_tol
 
 
 class ZeroSumSolution(NamedTuple):

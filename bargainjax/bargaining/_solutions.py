@@ -1,6 +1,6 @@
 r"""Bargaining solutions over a feasible set :math:`F` with disagreement point :math:`d`.
 
-Notation: :math:`F` from :mod:`bargainjax._feasible`, :math:`d \in \mathbb{R}^n`, support
+Notation: :math:`F` from :mod:`bargainjax.sets._feasible`, :math:`d \in \mathbb{R}^n`, support
 function :math:`h_F(a) = \max_{u \in F} a \cdot u`, player ``i``'s payoff range over ``F``
 :math:`[lo_i, hi_i]`, :math:`R_i = hi_i - lo_i`.
 
@@ -48,12 +48,12 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from . import _validate as v
-from ._concave import flatten, frank_wolfe_gap, maximize_concave, unflatten
-from ._feasible import PolytopeHull, ResourceSet, SeparableHull, _unit_scale, ideal_point
-from ._lp import solve_lp
-from ._status import PlayerScale, alias, certify, default_tol
-from ._zero_sum import solve_zero_sum
+from bargainjax.core import _validate as v
+from bargainjax.solvers._concave import flatten, frank_wolfe_gap, maximize_concave, unflatten
+from bargainjax.sets._feasible import PolytopeHull, ResourceSet, SeparableHull, _unit_scale, ideal_point
+from bargainjax.solvers._lp import solve_lp
+from bargainjax.core._contract import PlayerScale, alias, certify, default_tol
+from bargainjax.solvers._zero_sum import solve_zero_sum
 
 
 class BargainingSolution(NamedTuple):

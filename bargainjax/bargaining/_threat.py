@@ -48,10 +48,10 @@ from typing import NamedTuple
 import jax.numpy as jnp
 import numpy as np
 
-from ._coco import _game_payoffs
-from ._lp import solve_lp
-from ._status import alias, certify, default_tol
-from ._zero_sum import solve_zero_sum
+from bargainjax.coalitions._coco import _game_payoffs
+from bargainjax.solvers._lp import solve_lp
+from bargainjax.core._contract import alias, certify, default_tol
+from bargainjax.solvers._zero_sum import solve_zero_sum
 
 
 class TwoPlayerNBS(NamedTuple):
@@ -399,8 +399,8 @@ def threat_point(game, *, tol: float | None = None, max_iterations: int = 200,
 def _jit_nbs():
     import jax
 
-    from ._bargaining import nash_bargaining
-    from ._feasible import polytope
+    from bargainjax.bargaining._solutions import nash_bargaining
+    from bargainjax.sets._feasible import polytope
 
     # Inside jit the concrete feasibility ValueError is skipped; infeasibility comes back as a
     # status instead (callers only pass sets with a strictly improving point).
@@ -450,7 +450,7 @@ def _nbs_general(outcomes, d):
 
     Convention (report, before Definition 57): the feasible set is
     :math:`F_d = \{u \in \operatorname{conv}(U) : u \ge d\}`; the players ``P`` who can
-    strictly improve are found by one LP each (:func:`bargainjax._lp.solve_lp`); every other
+    strictly improve are found by one LP each (:func:`bargainjax.solvers._lp.solve_lp`); every other
     player ``j`` has :math:`u_j = d_j` on all of :math:`F_d`.  The result maximises
     :math:`\sum_{i \in P} \log(u_i - d_i)` over :math:`F_d`, computed by
     :func:`bargainjax.nash_bargaining` on the polytope
@@ -495,7 +495,7 @@ def pure_threat_points(game, *, tol: float = 1e-6, max_profiles: int = 4096) -> 
     :math:`\mathrm{NBS}_i(U(x'_i, x_{-i})) \le \mathrm{NBS}_i(U(x)) + \mathrm{tol}\cdot
     \mathrm{range}_i` (per-player units).  Two players use the exact :func:`nbs_two_player`;
     more use one LP per
-    player (:func:`bargainjax._lp.solve_lp`, who can improve) and the certified
+    player (:func:`bargainjax.solvers._lp.solve_lp`, who can improve) and the certified
     :func:`bargainjax.nash_bargaining` (gap ``1e-9`` on the log-product; see
     :func:`_nbs_general` for players who cannot improve), hence the looser default ``tol``.
     A game may

@@ -14,7 +14,7 @@ from typing import Any, Callable, NamedTuple
 import jax
 import jax.numpy as jnp
 
-from ._status import Status
+from bargainjax.core._contract import Status
 
 
 class LoopResult(NamedTuple):

@@ -72,11 +72,11 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from . import _validate as _val
-from ._coco import _game_payoffs, coalition_values, coco_unit
-from ._linalg import solve as _linear_solve
-from ._lp import solve_lp
-from ._status import PlayerScale, Status, batch_status, certify, default_tol
+from bargainjax.core import _validate as _val
+from bargainjax.coalitions._coco import _game_payoffs, coalition_values, coco_unit
+from bargainjax.core._linalg import solve as _linear_solve
+from bargainjax.solvers._lp import solve_lp
+from bargainjax.core._contract import PlayerScale, Status, batch_status, certify, default_tol
 
 __all__ = ["CocoEquilibrium", "CocoEquilibria", "coco_equilibrium", "coco_equilibria"]
 
@@ -580,7 +580,7 @@ def _to_user(ps, r):
 
 
 def _members_table(n):
-    from ._coalitions import members
+    from bargainjax.coalitions._algebra import members
 
     return members(n)
 

@@ -88,11 +88,11 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from . import _validate as _val
-from ._coalitions import _sizes, _weights, members
-from ._games import NormalFormGame, SeparableGame, payoff_tensor
-from ._status import PlayerScale, alias, certify, default_tol
-from ._zero_sum import solve_zero_sum
+from bargainjax.core import _validate as _val
+from bargainjax.coalitions._algebra import _sizes, _weights, members
+from bargainjax.games._normal_form import NormalFormGame, SeparableGame, payoff_tensor
+from bargainjax.core._contract import PlayerScale, alias, certify, default_tol
+from bargainjax.solvers._zero_sum import solve_zero_sum
 
 
 class CoalitionValues(NamedTuple):

@@ -34,7 +34,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from . import _validate as _val
+from bargainjax.core import _validate as _val
 
 _MAX_PLAYERS = 24  # 2**24 coalitions: the largest characteristic function we accept
 

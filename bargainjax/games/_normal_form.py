@@ -26,7 +26,7 @@ from typing import Sequence
 import jax
 import jax.numpy as jnp
 
-from . import _validate as v
+from bargainjax.core import _validate as v
 
 
 @jax.tree_util.register_pytree_node_class

@@ -67,7 +67,7 @@ Algorithm (:func:`solve_lp`):
    (for good after ``5 (m + n)``).  This cannot cycle: a cycle consists of degenerate pivots
    only, and Bland's rule does not cycle (Bland 1977).
 5. *Polish.*  The final basis system :math:`B x_B = b`, :math:`B^\top y = c_B` is re-solved with
-   :func:`bargainjax._linalg.solve` (plain-``jnp`` elimination: no LAPACK custom call, which
+   :func:`bargainjax.core._linalg.solve` (plain-``jnp`` elimination: no LAPACK custom call, which
    can deadlock batched inside loops on jax CPU) plus two rounds of iterative refinement; the
    polished pair replaces the tableau's when its (scaled) certificate is no worse.
 
@@ -116,10 +116,10 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from . import _linalg
-from . import _validate as v
-from . import _status
-from ._status import alias, certify
+from bargainjax.core import _linalg as _linalg
+from bargainjax.core import _validate as v
+from bargainjax.core import _contract as _status
+from bargainjax.core._contract import alias, certify
 
 __all__ = ["LPSolution", "solve_lp", "default_tol"]
 

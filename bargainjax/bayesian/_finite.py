@@ -2,7 +2,7 @@ r"""Finite additively separable, anonymous ECL Bayesian games (report §4, Defin
 
 Types :math:`T = \{1..m\}`, a common finite action set :math:`A` (``k`` actions), ``n``
 players, an anonymous prior (:math:`p(t)`, :math:`p(t'|t)`, validated as in
-:func:`bargainjax._bayesian.validate_prior`) and utilities :math:`u_{s,t}(a)` — what a type-``s``
+:func:`bargainjax.bayesian._ecl.validate_prior`) and utilities :math:`u_{s,t}(a)` — what a type-``s``
 player's action ``a`` gives a type-``t`` player — stored as ``utilities[s, a, t]``.
 
 * Expected utility of an anonymous pure profile :math:`\alpha \in A^m` (report eq. 9):
@@ -28,9 +28,9 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from . import _validate as v
-from ._bayesian import BayesianGame, bayesian_nash, expected_utilities, validate_prior
-from ._status import PlayerScale, alias, certify, default_tol
+from bargainjax.core import _validate as v
+from bargainjax.bayesian._ecl import BayesianGame, bayesian_nash, expected_utilities, validate_prior
+from bargainjax.core._contract import PlayerScale, alias, certify, default_tol
 
 
 @jax.tree_util.register_pytree_node_class

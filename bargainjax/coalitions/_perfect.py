@@ -59,10 +59,10 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from . import _validate as _val
-from ._coalitions import _sizes, members, threat_payoffs
-from ._coco import _game_payoffs, coalition_values
-from ._status import PlayerScale, Status, certify
+from bargainjax.core import _validate as _val
+from bargainjax.coalitions._algebra import _sizes, members, threat_payoffs
+from bargainjax.coalitions._coco import _game_payoffs, coalition_values
+from bargainjax.core._contract import PlayerScale, Status, certify
 
 MAX_PLAYERS = 6
 """Default work cap of :func:`coalition_perfect_search` (``max_players``): every objective
@@ -409,7 +409,7 @@ def _evaluate(U, a, tol):
     outcomes = np.asarray(jnp.moveaxis(U, 0, -1).reshape(-1, n))
     V = np.asarray(cv.values)
     mem = members(n)
-    from ._coalitions import _weights
+    from bargainjax.coalitions._algebra import _weights
     c = _weights(n)[_sizes(n)]
     phi = mem.T.astype(float) @ (c * V)
     rel = 1e-9 * max(1.0, np.abs(outcomes).max() * a.max())
@@ -529,7 +529,7 @@ def coalition_perfect_search(
     # sub-coalition conditions are what the search is about, so that point is always a
     # candidate (Nelder-Mead can miss it when it sits on a kink of the objective, e.g. n = 2
     # with the equilibrium on an edge of F).
-    from ._equilibrium import coco_equilibrium
+    from bargainjax.coalitions._equilibrium import coco_equilibrium
 
     eq = coco_equilibrium(U, max_players=n)
     if int(eq.status) == int(Status.SUCCESSFUL) and np.all(np.asarray(eq.weights) > 0):

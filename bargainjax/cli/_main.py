@@ -10,7 +10,7 @@ Subcommands::
     bargainjax reproduce [--out DIR] [--configs DIR]
     bargainjax sweep CONFIG.toml [--out DIR] [--devices N] [--distributed] [--quiet]
 
-``sweep`` is described in :mod:`bargainjax._sweep_cli`.  ``GAME`` is a Gambit ``.nfg`` file
+``sweep`` is described in :mod:`bargainjax.cli._sweep`.  ``GAME`` is a Gambit ``.nfg`` file
 (payoff or outcome version) or ``-`` for standard input.
 Solution concepts live in a registry, :data:`CONCEPTS` (name -> :class:`Concept`), filled with
 the :func:`register` decorator; ``--concept`` accepts exactly its keys.  The set-based concepts
@@ -46,7 +46,7 @@ Options:
 The command prints the solver's own contract fields as they are: ``certificate`` (its name,
 value, the result's ``tol`` and ``units``, what the certificate bounds), ``status`` and
 ``num_steps``; it computes no status or tolerance of its own (a batch of statuses is reduced by
-:func:`bargainjax._status.batch_status`).
+:func:`bargainjax.core._contract.batch_status`).
 
 Exit status:
 
@@ -177,8 +177,8 @@ def _floats(x) -> list:
 
 def _status(code) -> tuple[str, str]:
     """``(name, message)`` of a status or a batch of statuses, reduced by the one batch rule
-    (:func:`bargainjax._status.batch_status`)."""
-    from ._status import batch_status
+    (:func:`bargainjax.core._contract.batch_status`)."""
+    from bargainjax.core._contract import batch_status
 
     s = batch_status(code)
     return s.name.lower(), s.message
@@ -187,7 +187,7 @@ def _status(code) -> tuple[str, str]:
 def exit_code(status) -> int:
     """The exit status of a (batch) status: 0 ``SUCCESSFUL``; 2 ``INFEASIBLE`` (the concept does
     not apply: a refusal); 1 any other (the solver ran but did not certify its answer)."""
-    from ._status import Status, batch_status
+    from bargainjax.core._contract import Status, batch_status
 
     s = batch_status(status)
     return 0 if s == Status.SUCCESSFUL else 2 if s == Status.INFEASIBLE else 1
@@ -200,8 +200,8 @@ def _scalar(x) -> float:
 def _contract(result) -> tuple[float, float, int, int]:
     """``(certificate, tol, status, num_steps)`` of a result: its contract fields, printed as
     they are (the command never computes a status or a tolerance of its own).  A batch of
-    statuses is reduced by the one batch rule (:func:`bargainjax._status.batch_status`)."""
-    from ._status import batch_status
+    statuses is reduced by the one batch rule (:func:`bargainjax.core._contract.batch_status`)."""
+    from bargainjax.core._contract import batch_status
 
     return (_scalar(result.certificate), _scalar(result.tol), int(batch_status(result.status)),
             int(np.max(np.asarray(result.num_steps))))
@@ -315,7 +315,7 @@ def _set_based(game, options, concept, solver, certificate, **extra):
     """
     import bargainjax as bj
 
-    from ._status import Status
+    from bargainjax.core._contract import Status
 
     F = bj.correlated_set(game)
     d, source = _disagreement(game, options)
@@ -488,7 +488,7 @@ def _vec(x) -> str:
 
 def _coco_eq_refusal(game, eq, contract) -> CommandError:
     """The one-line exit-1 message for an uncertified or degenerate CoCo equilibrium."""
-    from ._status import Status
+    from bargainjax.core._contract import Status
 
     cert, tol, status, _ = contract
     a = np.asarray(eq.weights, float)
@@ -744,7 +744,7 @@ def _cap_hint(msg: str) -> str:
 
 def _not_certified(concept, out, tol) -> CommandError:
     """The exit-1 message of a result whose status is neither successful nor infeasible."""
-    from ._status import Status
+    from bargainjax.core._contract import Status
 
     cert = out["certificate"]
     if Status[out["status"].upper()] == Status.IMPRECISE:
@@ -765,7 +765,7 @@ def _not_certified(concept, out, tol) -> CommandError:
 
 
 def _cmd_solve(args) -> int:
-    from ._status import Status
+    from bargainjax.core._contract import Status
 
     concept = CONCEPTS[args.concept]
     for flag, value, ok in (("--disagreement", args.disagreement, concept.disagreement),
@@ -830,7 +830,8 @@ def build_parser() -> argparse.ArgumentParser:
     ``sweep``)."""
     import bargainjax as bj
 
-    from . import __version__, _runner, _sweep_cli
+    from bargainjax import __version__
+    from bargainjax.cli import _run as _runner, _sweep as _sweep_cli
 
     p = _Parser(prog=PROG, description="Cooperative bargaining solutions of games (JAX).")
     p.add_argument("--debug", action="store_true", help="show tracebacks instead of one line")

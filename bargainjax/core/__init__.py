@@ -1,0 +1,19 @@
+"""The shared core every solver builds on.
+
+* ``_contract`` — the result contract: :class:`Status`, :func:`certify` (the one place a status
+  and a tolerance are computed), :func:`batch_status`, per-player units (:class:`PlayerScale`).
+* ``_validate`` — eager input checks that name the offending argument; the one work cap.
+* ``_loop`` — the one iteration driver and the one bisection.
+* ``_linalg`` — small dense linear solves that stay fast under ``vmap``.
+* ``_simplex`` — probability-simplex numerics (projection, entropic steps, best-response gaps).
+"""
+
+from bargainjax.core._contract import (
+    DEFAULT_TOL as DEFAULT_TOL,
+    PlayerScale as PlayerScale,
+    Status as Status,
+    batch_status as batch_status,
+    certify as certify,
+    check as check,
+    status_message as status_message,
+)
