@@ -3,7 +3,8 @@
 * ``_contract`` — the result contract: :class:`Status`, :func:`certify` (the one place a status
   and a tolerance are computed), :func:`batch_status`, per-player units (:class:`PlayerScale`).
 * ``_validate`` — eager input checks that name the offending argument; the one work cap.
-* ``_loop`` — the one iteration driver and the one bisection.
+* ``_loop`` — the one iteration driver (:func:`iterate`) and the one bisection (:func:`bisect`).
+* ``_implicit`` — derivatives at a solution: the envelope (Danskin) rule and the implicit function.
 * ``_linalg`` — small dense linear solves that stay fast under ``vmap``.
 * ``_simplex`` — probability-simplex numerics (projection, entropic steps, best-response gaps).
 """
