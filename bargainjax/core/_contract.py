@@ -88,6 +88,31 @@ def default_tol(dtype, family: str = "zero_sum") -> float:
     return f64 if jnp.finfo(dtype).bits >= 64 else f32
 
 
+def resolve_tol(tol, dtype, family: str, *, static: bool = False):
+    """The tolerance a solver is held to: the family's default for ``dtype`` when ``tol`` is None.
+
+    A concrete ``tol`` must be a finite positive scalar (one-line ``ValueError`` naming ``tol``
+    otherwise) and is returned as a Python float.  A traced ``tol`` (under ``jit``/``vmap``) is
+    returned as it is, unless ``static=True`` (the solver needs it at trace time), which refuses it.
+    """
+    if tol is None:
+        return default_tol(dtype, family)
+    if isinstance(tol, bool):
+        raise ValueError(f"`tol` must be a positive number or None, got {tol!r}")
+    if isinstance(tol, jax.core.Tracer):
+        if static:
+            raise ValueError("`tol` must be a concrete positive number or None (it is used at "
+                             "trace time), got a traced value")
+        return tol
+    try:
+        value = np.asarray(tol, dtype=float)
+    except (TypeError, ValueError):
+        raise ValueError(f"`tol` must be a positive number or None, got {tol!r}") from None
+    if value.ndim != 0 or not (np.isfinite(value) and value > 0):
+        raise ValueError(f"`tol` must be a finite positive scalar or None, got {tol!r}")
+    return float(value)
+
+
 def certify(certificate, tol, *, floor=0.0, inputs_finite=True, infeasible=False,
             degenerate=False, failure=Status.MAX_STEPS_REACHED):
     """The status of an answer and the tolerance it is held to: ``(status, tol + floor)``.
