@@ -1,17 +1,25 @@
-r"""Experiment runner: ``bargainjax run CONFIG.toml`` and ``bargainjax reproduce``.
+r"""The experiment harness: what ``bargainjax run`` and ``bargainjax reproduce`` run, and the
+helpers an experiment uses (``import bargainjax.experiment``; not re-exported by ``bargainjax``).
 
-An *experiment* is a Python file ``experiments/NAME.py`` with a TOML config
+**The contract.**  An *experiment* is a Python file ``experiments/NAME.py`` with a TOML config
 ``configs/NAME.toml``::
 
     experiment = "NAME"            # the file experiments/NAME.py
     title = "one line"
-    source = "where the numbers come from (paper, example, page)"
+    source = "where the numbers come from (document, example, page)"
 
     [params]                       # passed to run() as a dict
     num_points = 200
 
+Names say what an experiment is: ``report_*`` reproduces numbers printed in J. Treutlein,
+"Modeling evidential cooperation in large worlds" (2023), ``post_*`` claims of Diffractor,
+"Unifying Bargaining Notions (2/2)" (2022), and ``study_*`` is a research study whose expected
+values are properties (identities, bounds) rather than printed numbers.
+
 The experiment file lives in ``<config folder>/../experiments/`` and is loaded by file path
 (the package never imports ``experiments``).  It defines::
+
+    from bargainjax.experiment import check, main, pyplot, save_figure
 
     def run(params: dict, out_dir: pathlib.Path) -> dict:
         return {
@@ -20,21 +28,28 @@ The experiment file lives in ``<config folder>/../experiments/`` and is loaded b
                                        # {label: {"name", "value", "tol", "status"}} is listed
                                        # in the report
             "checks": [check(...), ...],   # see :func:`check`
-            "figures": ["fig.png", ...],   # files written into out_dir
+            "figures": [save_figure(fig, out_dir, "fig.png"), ...],   # files in out_dir
         }
 
-:func:`run_experiment` writes ``out_dir/results.json`` =
-``{"experiment", "config", "results", "checks", "figures", "elapsed_s"}``.
-:func:`reproduce` runs every ``configs/*.toml`` into ``out/<name>/`` and writes
-``out/report.md``: every check (computed vs. expected, with its source and note), a summary
-line ``N checks, M match``, the certificates, and the figures.  A mismatching check is not an
-error (the printed number may be a misprint, explained in the check's note); an experiment that
-raises is: ``reproduce`` reports it, goes on with the others, and exits 1.
+    if __name__ == "__main__":
+        sys.exit(main(__file__))       # = bargainjax run configs/NAME.toml [--out DIR]
+
+and imports only public names (``bargainjax``, ``bargainjax.experiment``).  Precision is the
+runner's business: :func:`load_experiment` switches on ``jax_enable_x64`` (:func:`enable_x64`)
+before it executes the file, so every experiment computes in float64 and none sets it itself.
+
+**What the runner records.**  :func:`run_experiment` writes ``out_dir/results.json`` =
+``{"experiment", "config", "results", "checks", "figures", "elapsed_s"}`` (``elapsed_s``: the
+wall time of ``run``, compilation included).  :func:`reproduce` runs every ``configs/*.toml``
+into ``out/<name>/`` and writes ``out/report.md``: every check (computed vs. expected, with its
+source and note), a summary line ``N checks, M match``, the certificates, and the figures.  A
+mismatching check is not an error (the printed number may be a misprint, explained in the
+check's note); an experiment that raises is: ``reproduce`` reports it, goes on with the others,
+and exits 1.
 """
 
 from __future__ import annotations
 
-import argparse
 import datetime
 import importlib.util
 import json
@@ -48,6 +63,13 @@ import traceback
 from typing import Any
 
 import numpy as np
+
+__all__ = [
+    "CHECK_KEYS", "RESULT_KEYS", "check", "coalition_label", "config_path",
+    "default_configs_dir", "enable_x64", "experiment_path", "format_value", "load_config",
+    "load_experiment", "main", "pyplot", "reproduce", "run_experiment", "save_figure",
+    "to_jsonable", "write_report",
+]
 
 RESULT_KEYS = ("experiment", "config", "results", "checks", "figures", "elapsed_s")
 CHECK_KEYS = ("name", "computed", "expected", "source", "match", "note")
@@ -143,6 +165,51 @@ def check(name: str, computed, expected, *, source: str, rtol: float = 1e-6,
     }
 
 
+# ------------------------------------------------------------------------- precision
+
+
+def enable_x64() -> None:
+    """Switch on ``jax_enable_x64`` (float64, the reference precision of every experiment).
+
+    The runner calls it before it loads an experiment file; call it yourself only when you
+    import an experiment's ``run`` some other way.  Idempotent."""
+    import jax
+
+    jax.config.update("jax_enable_x64", True)
+
+
+# --------------------------------------------------------------------------- figures
+
+
+def pyplot():
+    """``matplotlib.pyplot`` on the non-interactive ``Agg`` backend (imported on first use, so
+    the harness needs matplotlib only for experiments that draw: ``pip install ".[plot]"``)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def save_figure(fig, out_dir, name: str, *, dpi: int = 110, tight: bool = True) -> str:
+    """Write ``fig`` to ``out_dir/name`` and close it; return ``name`` (for ``"figures"``).
+
+    Args:
+        fig: a matplotlib figure.
+        out_dir: the experiment's output folder.
+        name: file name, e.g. ``"fig6_decompositions.png"``.
+        dpi: resolution.
+        tight: apply ``fig.tight_layout()`` first (pass ``False`` for hand-placed axes).
+    """
+    plt = pyplot()
+    if tight:
+        fig.tight_layout()
+    fig.savefig(pathlib.Path(out_dir) / name, dpi=dpi)
+    plt.close(fig)
+    return name
+
+
 # ------------------------------------------------------------------------------ running
 
 
@@ -170,10 +237,12 @@ def experiment_path(config_path, name: str) -> pathlib.Path:
 
 
 def load_experiment(path):
-    """Import an experiment module from its file path (not as part of any package)."""
+    """Import an experiment module from its file path (not as part of any package), with
+    ``jax_enable_x64`` switched on first (:func:`enable_x64`)."""
     path = pathlib.Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"experiment file {path} does not exist")
+    enable_x64()
     mod_name = f"_bargainjax_experiment_{path.stem}"
     spec = importlib.util.spec_from_file_location(mod_name, path)
     module = importlib.util.module_from_spec(spec)
@@ -237,7 +306,8 @@ def default_configs_dir() -> pathlib.Path:
     return pathlib.Path(__file__).resolve().parent.parent / "configs"
 
 
-def _fmt(x) -> str:
+def format_value(x) -> str:
+    """A computed or expected value as the report and ``bargainjax run`` print it."""
     if x is None:
         return "null"
     if isinstance(x, bool):
@@ -245,12 +315,12 @@ def _fmt(x) -> str:
     if isinstance(x, float):
         return f"{x:.6g}"
     if isinstance(x, list):
-        return "[" + ", ".join(_fmt(v) for v in x) + "]"
+        return "[" + ", ".join(format_value(v) for v in x) + "]"
     return str(x)
 
 
 def _cell(x) -> str:
-    return _fmt(x).replace("|", "\\|").replace("\n", " ")
+    return format_value(x).replace("|", "\\|").replace("\n", " ")
 
 
 def write_report(out_dir: pathlib.Path, records: list, failures: dict, elapsed: float) -> str:
@@ -352,47 +422,27 @@ def reproduce(out_dir="out", configs_dir=None, *, progress: bool = True) -> tupl
     return (1 if failures else 0), summary
 
 
-# ---------------------------------------------------------------------- command line
+# --------------------------------------------------------------------- from a script
 
 
-def _cmd_run(args) -> int:
-    cfg = load_config(args.config)
-    out_dir = pathlib.Path(args.out) if args.out else pathlib.Path("out") / cfg["experiment"]
-    rec = run_experiment(args.config, out_dir)
-    for c in rec["checks"]:
-        mark = "match" if c["match"] else "MISMATCH"
-        print(f"{c['name']}: computed {_fmt(c['computed'])}, expected {_fmt(c['expected'])} "
-              f"[{mark}]")
-    m = sum(bool(c["match"]) for c in rec["checks"])
-    print(f"{len(rec['checks'])} checks, {m} match; wrote {out_dir / 'results.json'} "
-          f"({rec['elapsed_s']:.1f} s)")
-    return 0
+def config_path(experiment_file) -> pathlib.Path:
+    """The config of an experiment file: ``<file's folder>/../configs/<file's stem>.toml``."""
+    path = pathlib.Path(experiment_file).resolve()
+    return path.parent.parent / "configs" / f"{path.stem}.toml"
 
 
-def _cmd_reproduce(args) -> int:
-    code, summary = reproduce(args.out, args.configs)
-    print(f"{summary}; report: {pathlib.Path(args.out) / 'report.md'}")
-    if code:
-        print(f"bargainjax: error: some experiments failed; see {args.out}/report.md and "
-              f"{args.out}/<name>/error.txt", file=sys.stderr)
-    return code
+def main(experiment_file, argv=None) -> int:
+    """Run an experiment file's config as ``bargainjax run`` does; return the exit status.
 
+    For an experiment's ``if __name__ == "__main__": sys.exit(main(__file__))`` block:
+    ``python experiments/NAME.py [--out DIR]`` is ``bargainjax run configs/NAME.toml
+    [--out DIR]`` (default output folder ``out/NAME``).
 
-def add_subcommands(sub) -> None:
-    """Add ``run`` and ``reproduce`` to the ``bargainjax`` command's subparsers."""
-    r = sub.add_parser("run", help="run one experiment from its TOML config",
-                       description="Run one experiment (configs/NAME.toml -> "
-                       "experiments/NAME.py) and write DIR/results.json.")
-    r.add_argument("config", metavar="CONFIG.toml")
-    r.add_argument("--out", metavar="DIR", help="output folder (default out/<experiment>)")
-    r.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
-    r.set_defaults(func=_cmd_run)
-    p = sub.add_parser("reproduce", help="run every experiment and write out/report.md",
-                       description="Run every configs/*.toml into DIR/<name>/ and write "
-                       "DIR/report.md with all checks, certificates and figures.")
-    p.add_argument("--out", metavar="DIR", default="out", help="output folder (default out/)")
-    p.add_argument("--configs", metavar="DIR", default=None,
-                   help="folder of configs (default ./configs, else the repository's)")
-    p.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
-    p.set_defaults(func=_cmd_reproduce)
+    Args:
+        experiment_file: the experiment's path (``__file__``).
+        argv: further ``bargainjax run`` arguments; default ``sys.argv[1:]``.
+    """
+    from bargainjax.cli import main as cli_main
 
+    argv = list(sys.argv[1:] if argv is None else argv)
+    return cli_main(["run", str(config_path(experiment_file)), *argv])
