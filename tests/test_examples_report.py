@@ -28,7 +28,7 @@ import numpy as np
 import pytest
 from scipy.optimize import linprog
 
-from bargainjax.cli import _run as _runner
+from bargainjax import experiment
 from helpers import lp_value
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
@@ -42,13 +42,13 @@ def _no_compilation_cache(monkeypatch):
 
 def run(name, tmp_path, **params):
     """Run ``experiments/NAME.py`` with its config's params (overridden by ``params``)."""
-    cfg = _runner.load_config(ROOT / "configs" / f"{name}.toml")
+    cfg = experiment.load_config(ROOT / "configs" / f"{name}.toml")
     assert cfg["experiment"] == name
-    module = _runner.load_experiment(ROOT / "experiments" / f"{name}.py")
+    module = experiment.load_experiment(ROOT / "experiments" / f"{name}.py")
     out = module.run({**cfg["params"], **params}, tmp_path)
     for fig in out["figures"]:
         assert (tmp_path / fig).read_bytes()[:8] == PNG
-    assert all(set(_runner.CHECK_KEYS) <= set(c) for c in out["checks"])
+    assert all(set(experiment.CHECK_KEYS) <= set(c) for c in out["checks"])
     assert all(c["name"].startswith(("ex", "ksbs.")) for c in out["checks"])
     return out, {c["name"]: c for c in out["checks"]}
 
@@ -63,7 +63,7 @@ def certified(out):
 
 
 def test_example_07_tables_and_pick(tmp_path):
-    out, checks = run("example_07_variance", tmp_path)
+    out, checks = run("report_example_07_variance", tmp_path)
     certified(out)
     # Table 1 -> Table 2 in exact rationals: U_i(x) = u_{1,i}(x_1) + u_{2,i}(x_2).
     t1 = {1: {"a1": (0, -3), "b1": (-1, 0)}, 2: {"a2": (0, 3), "b2": (-3, 2)}}
@@ -106,7 +106,7 @@ def _ksbs_lp(points, d):
 
 
 def test_ksbs_342(tmp_path):
-    out, checks = run("ksbs_342", tmp_path)
+    out, checks = run("report_ksbs_342", tmp_path)
     certified(out)
     probs = out["results"]["problems"]
     shared, distinct = probs["shared_goal"], probs["distinct_goals"]
@@ -136,7 +136,7 @@ def test_ksbs_342(tmp_path):
 
 
 def test_example_17(tmp_path):
-    out, checks = run("example_17", tmp_path, figures=False, grid_points=31)
+    out, checks = run("report_example_17", tmp_path, figures=False, grid_points=31)
     certified(out)
     P = np.array([[2.0, -1.0], [-1.0, 2.0], [0.0, 0.0]])
     # decompositions a + b = (1, 1), a, b in conv(P): range of a_1 by two HiGHS LPs
@@ -190,7 +190,7 @@ def _nbs_brute(points, d, num=20001):
 
 
 def test_example_60(tmp_path):
-    out, checks = run("example_60_threat", tmp_path, directions=90)
+    out, checks = run("report_example_60_threat", tmp_path, directions=90)
     certified(out)
     # every Nash equilibrium (mixed included), first number = row (b) player: only (3, 3)
     eq = _all_nash(FIRST, SECOND)

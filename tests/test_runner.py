@@ -10,16 +10,18 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from bargainjax.cli import _run as _runner
-from bargainjax.cli._main import main
-from bargainjax.cli._run import check, run_experiment, to_jsonable
+from bargainjax import experiment
+from bargainjax.cli import main
+from bargainjax.experiment import check, run_experiment, to_jsonable
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 PNG = b"\x89PNG\r\n\x1a\n"
 
 FAKE = textwrap.dedent('''
     import math
-    from bargainjax.cli._run import check
+    import sys
+
+    from bargainjax.experiment import check, main
 
     def run(params, out_dir):
         (out_dir / "fig.png").write_bytes(b"\\x89PNG\\r\\n\\x1a\\n")
@@ -32,6 +34,9 @@ FAKE = textwrap.dedent('''
                        check("toy.misprint", x, 2.0, source="made up", note="a misprint")],
             "figures": ["fig.png"],
         }
+
+    if __name__ == "__main__":
+        sys.exit(main(__file__))
 ''')
 
 
@@ -58,7 +63,7 @@ def test_check_helper():
     assert not check("a", [1.0, 2.0], [1.0], source="s")["match"]
     c = check("a", jnp.array([1.0, 2.0]), [1.0, 2.0], source="s", note="n")
     assert c["match"] and c["computed"] == [1.0, 2.0] and c["note"] == "n"
-    assert set(_runner.CHECK_KEYS) <= set(c)
+    assert set(experiment.CHECK_KEYS) <= set(c)
 
 
 def test_to_jsonable():
@@ -69,11 +74,11 @@ def test_to_jsonable():
 
 
 def test_example_01(tmp_path):
-    rec = run_experiment(ROOT / "configs" / "example_01_nbs.toml", tmp_path)
+    rec = run_experiment(ROOT / "configs" / "report_example_01_nbs.toml", tmp_path)
     saved = json.loads((tmp_path / "results.json").read_text())
     assert saved == rec
-    assert set(_runner.RESULT_KEYS) <= set(saved)
-    assert saved["experiment"] == "example_01_nbs"
+    assert set(experiment.RESULT_KEYS) <= set(saved)
+    assert saved["experiment"] == "report_example_01_nbs"
     checks = {c["name"]: c for c in saved["checks"]}
     assert set(checks) == {"ex10.A", "ex10.B", "ex10.nbs", "ex1.disagreement", "ex1.bob_cost",
                            "ex1.d_pareto_inferior", "ex1.equal_slopes_at_nbs"}
@@ -140,6 +145,48 @@ def test_bad_configs(project, tmp_path, capsys, config, match):
     assert main(["run", str(path), "--out", str(tmp_path / "o")]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and match in err
+
+
+def test_main_runs_the_experiment_files_config(project, tmp_path, capsys):
+    out = tmp_path / "o"
+    path = project / "experiments" / "toy.py"
+    assert experiment.config_path(path) == project / "configs" / "toy.toml"
+    assert experiment.main(str(path), ["--out", str(out)]) == 0
+    assert "2 checks, 1 match" in capsys.readouterr().out
+    assert json.loads((out / "results.json").read_text())["experiment"] == "toy"
+
+
+def test_save_figure(tmp_path):
+    plt = experiment.pyplot()
+    assert plt.get_backend().lower() == "agg"
+    fig, ax = plt.subplots()
+    ax.plot([0, 1], [1, 0])
+    assert experiment.save_figure(fig, tmp_path, "f.png", dpi=50) == "f.png"
+    assert (tmp_path / "f.png").read_bytes()[:8] == PNG
+    assert not plt.fignum_exists(fig.number)  # closed
+
+
+def test_load_experiment_enables_x64(project):
+    import jax
+
+    experiment.load_experiment(project / "experiments" / "toy.py")
+    assert jax.config.jax_enable_x64 and jnp.zeros(1).dtype == jnp.float64
+
+
+def test_shipped_experiments_follow_the_contract():
+    """Every config names its own file; names say reproduction (report_/post_) or study_;
+    experiments import no private module and leave the precision to the runner."""
+    configs = sorted((ROOT / "configs").glob("*.toml"))
+    files = sorted((ROOT / "experiments").glob("*.py"))
+    assert configs and [c.stem for c in configs] == [f.stem for f in files]
+    for cfg in configs:
+        name = experiment.load_config(cfg)["experiment"]
+        assert name == cfg.stem and name.startswith(("report_", "post_", "study_")), name
+    for f in files:
+        text = f.read_text()
+        for bad in ("bargainjax._", "bargainjax.cli", "bargainjax.core", "jax_enable_x64",
+                    ".savefig("):
+            assert bad not in text, (f.name, bad)
 
 
 def test_readme_quickstart():
