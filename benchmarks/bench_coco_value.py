@@ -39,18 +39,20 @@ import math
 import os
 import platform
 import resource
-import statistics
 import sys
 import time
 
 import jax
 
-jax.config.update("jax_enable_x64", True)
+from bargainjax.experiment import enable_x64
+
+enable_x64()  # float64, before anything is computed
 
 import jax.numpy as jnp
 import numpy as np
 
 import bargainjax as bj
+from _timing import time_jax
 
 MB = 1024.0**2
 
@@ -90,20 +92,16 @@ def bench(n: int, repeats: int, seed: int) -> dict:
     t0 = time.perf_counter()
     compiled = f.lower(U, a).compile()
     compile_s = time.perf_counter() - t0
-    res = jax.block_until_ready(compiled(U, a))  # warm-up
-    times = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        res = jax.block_until_ready(compiled(U, a))
-        times.append(time.perf_counter() - t0)
+    timing = time_jax(compiled, U, a, repeats=repeats)  # the first call is the warm-up
+    res = timing.out
     rss1 = _rss_mb()
     phi = np.asarray(res.value)
     V = np.asarray(res.coalition_values)
     return {
         "n": n,
         "compile_s": compile_s,
-        "run_s": statistics.median(times),
-        "total_first_call_s": compile_s + times[0],
+        "run_s": timing.median_s,
+        "total_first_call_s": compile_s + timing.first_s,
         "peak_rss_mb": rss1,
         "rss_growth_mb": rss1 - rss0,
         "status": bj.Status(int(res.status)).name,

@@ -36,14 +36,14 @@ import argparse
 import json
 import os
 import platform
-import statistics
 import sys
-import time
 from collections.abc import Callable
 
 import jax
 
-jax.config.update("jax_enable_x64", True)
+from bargainjax.experiment import enable_x64
+
+enable_x64()  # float64, before anything is computed
 
 import jax.numpy as jnp
 import numpy as np
@@ -51,6 +51,7 @@ import scipy
 from scipy.optimize import linprog
 
 import bargainjax as bj
+from _timing import time_jax, time_loop
 
 # ------------------------------------------------------------------------------ registry
 
@@ -87,32 +88,12 @@ def record(name, group, *, instances, ours_s, baselines, certified, max_rel_gap,
 # ------------------------------------------------------------------------------- timing
 
 
-def time_batched(fn, *args, repeats=3):
-    """``(compile_s, median_s)`` of ``fn(*args)`` (a jitted function) over ``repeats`` runs."""
-    t0 = time.perf_counter()
-    out = jax.block_until_ready(fn(*args))
-    compile_s = time.perf_counter() - t0
-    times = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        out = jax.block_until_ready(fn(*args))
-        times.append(time.perf_counter() - t0)
-    return compile_s, statistics.median(times), out
-
-
 def peak_rss_mib() -> float:
     """Peak resident memory of this process so far (``resource.getrusage``), in MiB."""
     import resource
 
     kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
     return kib / (1024 * 1024) if sys.platform == "darwin" else kib / 1024
-
-
-def time_loop(fn, items):
-    """Seconds per item of ``[fn(item) for item in items]`` and the results."""
-    t0 = time.perf_counter()
-    results = [fn(item) for item in items]
-    return (time.perf_counter() - t0) / len(items), results
 
 
 # ------------------------------------------------------------------------------ oracles
@@ -152,8 +133,9 @@ def duality_gap(M, x, y):
 def _zero_sum(args, name, batch, m, k, dtype, rel_tol, seed):
     Ms = np.random.default_rng(seed).uniform(-1.0, 1.0, (batch, m, k)).astype(dtype)
     solve = jax.jit(jax.vmap(bj.solve_zero_sum))
-    compile_s, ours_batch_s, sols = time_batched(solve, jnp.asarray(Ms), repeats=args.repeats)
-    sols = jax.tree_util.tree_map(np.asarray, sols)
+    timing = time_jax(solve, jnp.asarray(Ms), repeats=args.repeats)
+    compile_s, ours_batch_s = timing.first_s, timing.median_s
+    sols = jax.tree_util.tree_map(np.asarray, timing.out)
     scale = np.ptp(Ms.astype(np.float64), axis=(1, 2))
     rel_gaps = np.array([duality_gap(M, x, y) for M, x, y in
                          zip(Ms, sols.row_strategy, sols.col_strategy)]) / scale

@@ -32,18 +32,18 @@ import argparse
 import json
 import os
 import platform
-import statistics
 import sys
 import time
 
 import jax
+import jax.numpy as jnp
+import numpy as np
 
-jax.config.update("jax_enable_x64", True)
+import bargainjax as bj
+from _timing import time_jax
+from bargainjax.experiment import enable_x64
 
-import jax.numpy as jnp  # noqa: E402
-import numpy as np  # noqa: E402
-
-import bargainjax as bj  # noqa: E402
+enable_x64()  # float64, before anything is computed
 
 K, N_PLAYERS = 27, 3
 
@@ -57,25 +57,6 @@ def instances(n, seed, disagreement):
     P = rng.uniform(0.0, 1.0, (n, K, N_PLAYERS))
     d = np.zeros((n, N_PLAYERS)) if disagreement == "zero" else 0.2 * P.mean(axis=1)
     return P, d
-
-
-def first_call(fn, *args):
-    """Output and seconds of the first call (tracing + compilation + one run)."""
-    t = time.perf_counter()
-    out = jax.block_until_ready(fn(*args))
-    return out, time.perf_counter() - t
-
-
-def interleaved(fns, args, repeats):
-    """Per function, the seconds of ``repeats`` calls, run round-robin so that load from other
-    processes on a shared machine hits every function alike."""
-    runs = [[] for _ in fns]
-    for _ in range(repeats):
-        for j, fn in enumerate(fns):
-            t = time.perf_counter()
-            jax.block_until_ready(fn(*args))
-            runs[j].append(time.perf_counter() - t)
-    return runs
 
 
 def objective(u, d):
@@ -165,11 +146,11 @@ def main(argv=None):
     # --- ours: forward
     fwd = jax.jit(jax.vmap(nbs))
     grad = jax.jit(jax.vmap(jax.jacrev(lambda P, d: nbs(P, d).payoffs, argnums=1)))
-    sol, fwd_first = first_call(fwd, Pj, dj)
-    J, g_first = first_call(grad, Pj, dj)
-    J = np.asarray(J)
-    fwd_runs, g_runs = interleaved([fwd, grad], (Pj, dj), args.repeats)
-    fwd_med, g_med = statistics.median(fwd_runs), statistics.median(g_runs)
+    t_fwd, t_grad = time_jax([fwd, grad], Pj, dj, repeats=args.repeats)  # round-robin
+    sol, J = t_fwd.out, np.asarray(t_grad.out)
+    fwd_first, g_first = t_fwd.first_s, t_grad.first_s
+    fwd_runs, g_runs = t_fwd.runs_s, t_grad.runs_s
+    fwd_med, g_med = t_fwd.median_s, t_grad.median_s
     u = np.asarray(sol.payoffs)
     status = np.asarray(sol.status)
     tol = float(np.asarray(sol.tol)[0])
