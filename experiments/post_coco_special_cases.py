@@ -1,4 +1,4 @@
-r"""The CoCo equilibrium's special cases from the post (seed 001) and the report's Example 60.
+r"""The CoCo equilibrium's special cases from the blog post and the report's Example 60.
 
 Source: "Unifying Bargaining Notions (2/2)" (Diffractor, 2022), the answers to its
 "CoCo Equilibrium Questions" 1-3 and Theorem 1; report (002) Example 60 / Table 6.

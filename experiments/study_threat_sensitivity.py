@@ -1,8 +1,9 @@
 r"""Threat sensitivity: how a player's CoCo-equilibrium payoff moves when one of their threat
 options is made nastier for the other side.
 
-Source: the post (seed 001) closes with the worry that the CoCo/Harsanyi equilibrium rewards
-the ability to threaten: a player gains at the bargaining table from options that only hurt the
+Source: the blog post (Diffractor, "Unifying Bargaining Notions (2/2)", 2022) closes with the
+worry that the CoCo/Harsanyi equilibrium rewards the ability to threaten: a player gains at the
+bargaining table from options that only hurt the
 other side.  For two players the CoCo equilibrium is Nash's (1953) variable-threat solution
 (the post's CoCo-equilibrium section), where this is a known property.
 
