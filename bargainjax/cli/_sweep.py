@@ -41,7 +41,9 @@ varies fastest), so instance ``b`` is game ``b // P`` at grid point ``b % P``.  
 disagreement grid, ``nbs``, ``ksbs`` and ``egalitarian`` start from every game's security levels
 (maximin against all others), as ``bargainjax solve`` does; ``weights`` are the bargaining
 powers of ``nbs``, the weights of ``utilitarian`` and the CoCo weights ``a`` of ``coco-value``.
-``threat`` is not batchable (it runs an outer NumPy loop) and is refused.
+The concepts, their options and their per-instance solvers come from the one registry that
+``solve`` reads, :data:`bargainjax.cli._registry.CONCEPTS`; a concept registered without a
+per-instance solver is refused with its reason (``threat``: it runs an outer NumPy loop).
 
 The batch runs through :func:`bargainjax.sweep` (one compilation of the vmapped per-instance
 solver for all chunks; chunks sharded over the global devices :func:`jax.devices`) and the
