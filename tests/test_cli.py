@@ -26,8 +26,10 @@ from typing import NamedTuple
 import numpy as np
 import pytest
 
+from bargainjax.cli import _common, _registry
 from bargainjax.cli import _main as _cli
-from bargainjax.cli._main import CONCEPTS, main
+from bargainjax.cli._main import main
+from bargainjax.cli._registry import CONCEPTS
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 
@@ -93,19 +95,27 @@ def test_registry_drives_choices():
     assert list(concept.choices) == list(CONCEPTS)
 
 
-def test_registering_a_concept_makes_it_available(bos, capsys, monkeypatch):
-    monkeypatch.setattr(_cli, "CONCEPTS", dict(CONCEPTS))
+@pytest.fixture
+def registry():
+    """The one concept registry, restored after the test (a test may register concepts)."""
+    saved = dict(CONCEPTS)
+    yield CONCEPTS
+    CONCEPTS.clear()
+    CONCEPTS.update(saved)
 
-    @_cli.register("first-cell", "payoffs of the first profile")
+
+def test_registering_a_concept_makes_it_available(bos, capsys, registry):
+    @_registry.register("first-cell", "payoffs of the first profile")
     def _first(game, options):
         u = np.asarray(game.outcomes[0])
-        return _cli._result(game, "first-cell", payoffs=u, certificate="none",
-                            contract=(0.0, 0.0, 0, 0))
+        return _registry._result(game, "first-cell", payoffs=u, certificate="none",
+                                 contract=(0.0, 0.0, 0, 0))
 
     r = solve_json(capsys, bos, "--concept", "first-cell")
     assert r["payoffs"] == [2.0, 1.0]
+    assert "first-cell" not in _registry.batchable()  # no batch builder: sweep refuses it
     with pytest.raises(ValueError, match="already registered"):
-        _cli.register("nbs", "again")(_first)
+        _registry.register("nbs", "again")(_first)
 
 
 @pytest.mark.parametrize("concept", list(CERTIFICATES))
@@ -458,10 +468,10 @@ def test_batch_rule_is_the_first_failure():
     # bargainjax.core._contract.batch_status: the first failing code in C order, not the largest
     import bargainjax as bj
 
-    assert _cli._status([0, 3, 1]) == ("infeasible", bj.Status.INFEASIBLE.message)
-    assert _cli._status(np.array([0, 1, 5])) == ("max_steps_reached",
-                                                 bj.Status.MAX_STEPS_REACHED.message)
-    assert _cli._status(0)[0] == "successful"
+    assert _common._status([0, 3, 1]) == ("infeasible", bj.Status.INFEASIBLE.message)
+    assert _common._status(np.array([0, 1, 5])) == ("max_steps_reached",
+                                                    bj.Status.MAX_STEPS_REACHED.message)
+    assert _common._status(0)[0] == "successful"
 
 
 class _Fake(NamedTuple):
@@ -472,19 +482,17 @@ class _Fake(NamedTuple):
     num_steps: object
 
 
-def _fake_concept(monkeypatch, result, name="fake"):
-    monkeypatch.setattr(_cli, "CONCEPTS", dict(CONCEPTS))
-
-    @_cli.register(name, "a fake concept")
+def _fake_concept(registry, result, name="fake"):
+    @_registry.register(name, "a fake concept")
     def _solve(game, options):
-        return _cli._result(game, name, payoffs=result.payoffs, certificate="fake_gap",
-                            contract=_cli._contract(result))
+        return _registry._result(game, name, payoffs=result.payoffs, certificate="fake_gap",
+                                 contract=_common._contract(result))
 
     return name
 
 
-def test_contract_fields_are_printed_as_they_are(bos, capsys, monkeypatch):
-    name = _fake_concept(monkeypatch, _Fake(np.array([1.0, 2.0]), np.float64(3e-12),
+def test_contract_fields_are_printed_as_they_are(bos, capsys, registry):
+    name = _fake_concept(registry, _Fake(np.array([1.0, 2.0]), np.float64(3e-12),
                                             np.float64(4e-9), np.int32(0), np.int32(7)))
     r = solve_json(capsys, bos, "--concept", name)
     assert r["certificate"] == {"name": "fake_gap", "value": 3e-12, "tol": 4e-9}
@@ -499,25 +507,25 @@ def test_contract_accessor_prefers_the_contract_fields():
         num_steps: int
         gap: float  # an old name that must not be read when `certificate` exists
 
-    assert _cli._contract(Both(1e-10, 1e-9, 0, 3, 99.0)) == (1e-10, 1e-9, 0, 3)
+    assert _common._contract(Both(1e-10, 1e-9, 0, 3, 99.0)) == (1e-10, 1e-9, 0, 3)
 
 
 @pytest.mark.parametrize("status, code, text", [
     (1, 1, "max_steps_reached"), (2, 1, "nonfinite"), (4, 1, "degenerate"),
     (5, 1, "imprecise"), (3, 2, "no feasible point strictly improves"),
 ])
-def test_status_decides_the_exit_code(bos, capsys, monkeypatch, status, code, text):
-    name = _fake_concept(monkeypatch, _Fake(np.array([1.0, 2.0]), 1.0, 1e-9, status, 1))
+def test_status_decides_the_exit_code(bos, capsys, registry, status, code, text):
+    name = _fake_concept(registry, _Fake(np.array([1.0, 2.0]), 1.0, 1e-9, status, 1))
     line = refuse(capsys, "solve", bos, "--concept", name, "--json", code=code)
     assert text in line
 
 
 @pytest.mark.parametrize("field", ["payoffs", "certificate", "tol"])
 @pytest.mark.parametrize("bad", [np.inf, -np.inf, np.nan])
-def test_never_exit_0_with_a_non_finite_number(bos, capsys, monkeypatch, field, bad):
+def test_never_exit_0_with_a_non_finite_number(bos, capsys, registry, field, bad):
     values = {"payoffs": np.array([1.0, 2.0]), "certificate": 0.0, "tol": 1e-9}
     values[field] = np.array([bad, 2.0]) if field == "payoffs" else bad
-    name = _fake_concept(monkeypatch, _Fake(values["payoffs"], values["certificate"],
+    name = _fake_concept(registry, _Fake(values["payoffs"], values["certificate"],
                                             values["tol"], 0, 1))
     for json_flag in (["--json"], []):
         line = refuse(capsys, "solve", bos, "--concept", name, *json_flag, code=1)
@@ -556,7 +564,7 @@ def test_printed_tolerances_are_the_results_own(bos, capsys):
         assert r["certificate"]["tol"] == float(result.tol), concept
         assert r["certificate"]["value"] == float(result.certificate), concept
         assert r["status"] == "successful" and int(result.status) == 0
-        assert r["certificate"]["units"] == _cli._UNITS[concept]
+        assert r["certificate"]["units"] == CONCEPTS[concept].units
 
 
 def test_coco_value_prints_the_results_payoffs(tmp_path, capsys):

@@ -89,7 +89,7 @@ def test_bad_instances_do_not_poison_the_batch(nbs_batch):
     assert sum(out.status_counts.values()) == 10 and out.num_failed == 2
     assert set(out.status_counts) == set(bj.Status)
     # the one batch rule: the first failing instance in input order (instance 3)
-    assert out.status == bj.Status(status[3]) == bj._status.batch_status(status)
+    assert out.status == bj.Status(status[3]) == bj.batch_status(status)
     solve = jax.jit(_nbs)
     for i in good:
         ref = solve((P[i], d[i]))

@@ -21,8 +21,9 @@ import pytest
 from helpers import lp_value
 
 import bargainjax as bj
-from bargainjax.cli._main import _UNITS, CONCEPTS, main
-from bargainjax.cli._sweep import NOT_BATCHABLE, SWEEP_CONCEPTS, load_sweep
+from bargainjax.cli._main import main
+from bargainjax.cli._registry import CONCEPTS, batchable
+from bargainjax.cli._sweep import load_sweep
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 BOS = (ROOT / "configs" / "sweeps" / "bos.nfg").read_text()
@@ -45,9 +46,17 @@ def _sweep(capsys, *args):
     return code, out, err
 
 
-def test_registry_covers_every_cli_concept():
-    assert set(SWEEP_CONCEPTS) | set(NOT_BATCHABLE) == set(CONCEPTS)
-    assert not set(SWEEP_CONCEPTS) & set(NOT_BATCHABLE)
+def test_one_registry_serves_solve_and_sweep():
+    # every concept of `solve` is either swept or refused by `sweep` with a reason
+    assert set(batchable()) == set(CONCEPTS) - {"threat"}
+    for name, concept in CONCEPTS.items():
+        assert (concept.batch is None) == (concept.not_batchable is not None), name
+        assert concept.certificate and concept.units, name
+    assert "outer NumPy loop" in CONCEPTS["threat"].not_batchable
+    # the sweep's pass-through keys are the options the concept takes in `solve`
+    keys = {name: c.batch_keywords for name, c in batchable().items() if c.batch_keywords}
+    assert keys == {"ksbs": ("ideal",), "coco-value": ("max_coalitions",),
+                    "coco-equilibrium": ("max_players",)}
 
 
 def test_bos_grid_matches_the_closed_form(tmp_path, capsys):
@@ -82,7 +91,7 @@ def test_bos_grid_matches_the_closed_form(tmp_path, capsys):
     assert s["process_count"] == jax.process_count() == 1
     assert s["num_devices"] == 1 and s["devices"] == [str(dv) for dv in jax.devices()]
     assert s["num_chunks"] == 3 and s["certificate"]["name"] == "payoff_error_bound"
-    assert s["certificate"]["units"] == _UNITS["nbs"]
+    assert s["certificate"]["units"] == CONCEPTS["nbs"].units
     for f in s["figures"]:
         assert (tmp_path / "o" / f).stat().st_size > 0
 

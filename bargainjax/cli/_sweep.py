@@ -41,7 +41,9 @@ varies fastest), so instance ``b`` is game ``b // P`` at grid point ``b % P``.  
 disagreement grid, ``nbs``, ``ksbs`` and ``egalitarian`` start from every game's security levels
 (maximin against all others), as ``bargainjax solve`` does; ``weights`` are the bargaining
 powers of ``nbs``, the weights of ``utilitarian`` and the CoCo weights ``a`` of ``coco-value``.
-``threat`` is not batchable (it runs an outer NumPy loop) and is refused.
+The concepts, their options and their per-instance solvers come from the one registry that
+``solve`` reads, :data:`bargainjax.cli._registry.CONCEPTS`; a concept registered without a
+per-instance solver is refused with its reason (``threat``: it runs an outer NumPy loop).
 
 The batch runs through :func:`bargainjax.sweep` (one compilation of the vmapped per-instance
 solver for all chunks; chunks sharded over the global devices :func:`jax.devices`) and the
@@ -78,174 +80,39 @@ writes the files.
 
 from __future__ import annotations
 
+import argparse
 import functools
 import json
 import math
+import os
 import pathlib
 import tomllib
-from collections.abc import Callable
 from typing import NamedTuple
 
+import jax
 import numpy as np
 
-from bargainjax.cli._main import _UNITS, IDEALS, CommandError, exit_code
+import bargainjax as bj
+from bargainjax.cli._common import CommandError, exit_code
+from bargainjax.cli._registry import CONCEPTS, IDEALS, SECURITY_SOURCE, Concept, batchable
+from bargainjax.core._contract import batch_status
 
 DEFAULT_CHUNK = 1024
 _GAME_KEYS = {"source", "num_actions", "count", "seed", "low", "high", "file"}
-_TOP_KEYS = {"concept", "chunk_size", "tol", "games", "grid", "title", "ideal",
-             "max_coalitions", "max_players"}
 _GRID_KEYS = {"disagreement", "weights"}
 
 
-class SweepConcept(NamedTuple):
-    """A batchable concept: ``build(n, security, has_weights, tol, keywords)`` gives the
-    per-instance solver of ``{"U", "d", "w"}``; ``certificate`` names its certificate (as
-    ``bargainjax solve`` does); ``keywords`` are the config keys passed straight through to the
-    library function (``ideal``, work caps), given to ``build`` as a dict of those set."""
-
-    name: str
-    build: Callable
-    certificate: str
-    disagreement: bool = False
-    weights: bool = False
-    two_players: bool = False
-    keywords: tuple = ()
+def _pass_keys() -> tuple:
+    """The config keys some concept passes straight through to its library function
+    (:attr:`~bargainjax.cli._registry.Concept.batch_keywords`), in registration order."""
+    keys = {}
+    for concept in batchable().values():
+        keys.update(dict.fromkeys(concept.batch_keywords))
+    return tuple(keys)
 
 
-def _game(U):
-    import bargainjax as bj
-
-    return bj.normal_form_game(U)
-
-
-def _fields(r, **extra) -> dict:
-    """The per-instance record: the result's own contract fields ``certificate``, ``tol``,
-    ``status`` and ``num_steps``, as they are (sweep code computes no status or tolerance of its
-    own), plus the concept's own ``extra``."""
-    out = {"certificate": r.certificate, "tol": r.tol, "status": r.status,
-           "num_steps": r.num_steps}
-    out.update(extra)
-    return out
-
-
-def _kw(**kwargs) -> dict:
-    """The keywords whose value is not ``None`` (the API's defaults apply to the others)."""
-    return {k: v for k, v in kwargs.items() if v is not None}
-
-
-def _with_disagreement(solve, security):
-    """Wrap ``solve(F, d, w) -> BargainingSolution`` with the default disagreement point: the
-    security levels at their own default tolerance (as ``bargainjax solve`` computes them; the
-    config's ``tol`` is the concept's), recorded with their certificate and status."""
-    import jax.numpy as jnp
-
-    import bargainjax as bj
-
-    from bargainjax.core._contract import combine
-
-    def solver(x):
-        game = _game(x["U"])
-        d, extra_status, d_gap = x["d"], None, jnp.zeros((), x["d"].dtype)
-        if security:
-            sl = bj.security_levels(game)
-            d_gap, extra_status, d = sl.certificate, sl.status, sl.levels
-        r = solve(bj.correlated_set(game), d, x["w"])
-        out = _fields(r, payoffs=r.payoffs, disagreement=d, disagreement_gap=d_gap,
-                      supporting_weights=r.weights, strategy=r.strategy[0])
-        if extra_status is not None:  # the security levels' failure first (the batch rule)
-            out["disagreement_status"] = extra_status
-            out["status"] = combine(extra_status, out["status"])
-        return out
-
-    return solver
-
-
-def _build_zero_sum(n, security, has_weights, tol, keywords):
-    import jax.numpy as jnp
-
-    import bargainjax as bj
-
-    def solver(x):
-        U = x["U"]
-        r = bj.solve_zero_sum(U[0], **_kw(tol=tol))
-        payoffs = jnp.einsum("i,pij,j->p", r.row_strategy, U, r.col_strategy)
-        return _fields(r, payoffs=payoffs, value=r.value, row_strategy=r.row_strategy,
-                       col_strategy=r.col_strategy)
-
-    return solver
-
-
-def _build_utilitarian(n, security, has_weights, tol, keywords):
-    import bargainjax as bj
-
-    def solver(x):
-        game = _game(x["U"])
-        r = bj.utilitarian(bj.correlated_set(game), x["w"] if has_weights else None)
-        return _fields(r, payoffs=r.payoffs, supporting_weights=r.weights,
-                       strategy=r.strategy[0])
-
-    return solver
-
-
-def _build_nbs(n, security, has_weights, tol, keywords):
-    import bargainjax as bj
-
-    def solve(F, d, w):
-        return bj.nash_bargaining(F, d, weights=w if has_weights else None, **_kw(tol=tol))
-
-    return _with_disagreement(solve, security)
-
-
-def _build_ksbs(n, security, has_weights, tol, keywords):
-    import bargainjax as bj
-
-    return _with_disagreement(
-        lambda F, d, w: bj.kalai_smorodinsky(F, d, **_kw(tol=tol, **keywords)), security)
-
-
-def _build_egalitarian(n, security, has_weights, tol, keywords):
-    import bargainjax as bj
-
-    return _with_disagreement(lambda F, d, w: bj.egalitarian(F, d, **_kw(tol=tol)), security)
-
-
-def _build_coco_value(n, security, has_weights, tol, keywords):
-    import bargainjax as bj
-
-    def solver(x):
-        cv = bj.coco_value(x["U"], x["w"], **_kw(tol=tol, **keywords))
-        return _fields(cv, payoffs=cv.payoffs, value_curnits=cv.value,
-                       coalition_values=cv.coalition_values)
-
-    return solver
-
-
-def _build_coco_equilibrium(n, security, has_weights, tol, keywords):
-    import bargainjax as bj
-
-    def solver(x):
-        r = bj.coco_equilibrium(x["U"], **_kw(tol=tol, **keywords))
-        return _fields(r, payoffs=r.payoffs, weights=r.weights, mixture=r.mixture,
-                       face_kind=r.face_kind, coalition_values=r.coalition_values)
-
-    return solver
-
-
-SWEEP_CONCEPTS: dict[str, SweepConcept] = {c.name: c for c in (
-    SweepConcept("zero-sum", _build_zero_sum, "duality_gap", two_players=True),
-    SweepConcept("utilitarian", _build_utilitarian, "weighted_sum_gap", weights=True),
-    SweepConcept("nbs", _build_nbs, "payoff_error_bound", disagreement=True, weights=True),
-    SweepConcept("ksbs", _build_ksbs, "maxmin_duality_gap", disagreement=True,
-                 keywords=("ideal",)),
-    SweepConcept("egalitarian", _build_egalitarian, "maxmin_duality_gap", disagreement=True),
-    SweepConcept("coco-value", _build_coco_value, "relative_fight_gap", weights=True,
-                 keywords=("max_coalitions",)),
-    SweepConcept("coco-equilibrium", _build_coco_equilibrium, "coco_equilibrium_residual",
-                 keywords=("max_players",)),
-)}
-NOT_BATCHABLE = {
-    "threat": "Nash's threat point runs an outer NumPy loop around the solvers",
-}
+def _top_keys() -> set:
+    return {"concept", "chunk_size", "tol", "games", "grid", "title", *_pass_keys()}
 
 
 @functools.cache
@@ -254,7 +121,7 @@ def per_instance_solver(concept: str, n: int, security: bool, has_weights: bool,
     """The per-instance solver of ``{"U", "d", "w"}`` (one object per setting, so that
     :func:`bargainjax.sweep` reuses its compiled chunk within a process); ``keywords`` is a
     tuple of ``(key, value)`` pairs of the concept's pass-through config keys."""
-    return SWEEP_CONCEPTS[concept].build(n, security, has_weights, tol, dict(keywords))
+    return CONCEPTS[concept].batch(n, security, has_weights, tol, dict(keywords))
 
 
 # ------------------------------------------------------------------------------- config
@@ -306,8 +173,6 @@ def _random_games(g: dict) -> np.ndarray:
 
 
 def _nfg_games(g: dict, base: pathlib.Path) -> np.ndarray:
-    import bargainjax as bj
-
     if not isinstance(g.get("file"), str):
         raise CommandError("games.file must name a Gambit .nfg file (relative to the config)")
     path = base / g["file"]
@@ -329,7 +194,7 @@ class Batch(NamedTuple):
     has_weights: bool
 
 
-def load_sweep(path) -> tuple[dict, SweepConcept, Batch]:
+def load_sweep(path) -> tuple[dict, Concept, Batch]:
     """Read and check a sweep config; return ``(config, concept, batch)``."""
     path = pathlib.Path(path)
     try:
@@ -338,17 +203,18 @@ def load_sweep(path) -> tuple[dict, SweepConcept, Batch]:
         raise CommandError(f"cannot read {path}: {err.strerror or err}") from None
     except tomllib.TOMLDecodeError as err:
         raise CommandError(f"{path}: not valid TOML: {err}") from None
-    unknown = set(cfg) - _TOP_KEYS
+    top_keys, pass_keys = _top_keys(), _pass_keys()
+    unknown = set(cfg) - top_keys
     if unknown:
         raise CommandError(f"{path}: unknown key(s) {sorted(unknown)}; expected some of "
-                           f"{sorted(_TOP_KEYS)}")
+                           f"{sorted(top_keys)}")
     name = cfg.get("concept")
-    if name in NOT_BATCHABLE:
-        raise CommandError(f"concept {name!r} cannot be swept: {NOT_BATCHABLE[name]}; use "
+    concept = CONCEPTS.get(name) if isinstance(name, str) else None
+    if concept is not None and concept.batch is None:
+        raise CommandError(f"concept {name!r} cannot be swept: {concept.not_batchable}; use "
                            f"`bargainjax solve` per game")
-    if name not in SWEEP_CONCEPTS:
-        raise CommandError(f"concept must be one of {', '.join(SWEEP_CONCEPTS)}, got {name!r}")
-    concept = SWEEP_CONCEPTS[name]
+    if concept is None:
+        raise CommandError(f"concept must be one of {', '.join(batchable())}, got {name!r}")
     chunk = cfg.get("chunk_size", DEFAULT_CHUNK)
     if isinstance(chunk, bool) or not isinstance(chunk, int) or chunk < 1:
         raise CommandError(f"chunk_size must be a positive integer, got {chunk!r}")
@@ -372,12 +238,14 @@ def load_sweep(path) -> tuple[dict, SweepConcept, Batch]:
     n = U.shape[1]
     if concept.two_players and n != 2:
         raise CommandError(f"{name} needs two-player games; these have {n} players")
-    for key in ("ideal", "max_coalitions", "max_players"):
-        if key in cfg and key not in concept.keywords:
+    for key in pass_keys:
+        if key in cfg and key not in concept.batch_keywords:
             raise CommandError(f"{key} does not apply to concept {name}")
     if "ideal" in cfg and cfg["ideal"] not in IDEALS:
         raise CommandError(f"ideal must be one of {', '.join(IDEALS)}, got {cfg['ideal']!r}")
-    for key in ("max_coalitions", "max_players"):
+    for key in pass_keys:  # the work caps
+        if key == "ideal":
+            continue
         cap = cfg.get(key, 1)
         if isinstance(cap, bool) or not isinstance(cap, int) or cap < 1:
             raise CommandError(f"{key} must be a positive integer, got {cap!r}")
@@ -408,8 +276,8 @@ def load_sweep(path) -> tuple[dict, SweepConcept, Batch]:
 # ------------------------------------------------------------------------------ outputs
 
 
-def _figures(out_dir: pathlib.Path, res: dict, concept: SweepConcept) -> list:
-    try:
+def _figures(out_dir: pathlib.Path, res: dict, concept: Concept) -> list:
+    try:  # imported here: matplotlib is optional and slow to import
         import matplotlib
 
         matplotlib.use("Agg")
@@ -462,11 +330,7 @@ def _strict(obj):
     return obj
 
 
-def _summary(cfg, concept, batch, out, res, devices, jax) -> dict:
-    import bargainjax as bj
-
-    from bargainjax.core._contract import batch_status
-
+def _summary(cfg, concept, batch, out, res, devices) -> dict:
     cert, tol = res["certificate"], res["tol"]
     finite = np.isfinite(cert) & np.isfinite(tol) & (tol > 0)
     counts = {bj.Status(k).name.lower() if isinstance(k, bj.Status) else str(k): int(c)
@@ -478,10 +342,10 @@ def _summary(cfg, concept, batch, out, res, devices, jax) -> dict:
         "instances": int(cert.shape[0]),
         "num_games": int(batch.game_index.max() + 1),
         "grid_points": int(batch.grid_index.max() + 1),
-        "disagreement_source": ("security levels (maximin against all others)"
+        "disagreement_source": (SECURITY_SOURCE
                                 if batch.security else "grid" if concept.disagreement else None),
         # over the instances whose certificate and tol are finite (null if none is)
-        "certificate": {"name": concept.certificate, "units": _UNITS[concept.name],
+        "certificate": {"name": concept.certificate, "units": concept.units,
                         "max": _finite_or_none(cert[finite].max()) if finite.any() else None,
                         "median": (_finite_or_none(np.median(cert[finite])) if finite.any()
                                    else None),
@@ -507,10 +371,6 @@ def run_sweep(config, out_dir, *, devices: int | None = None, progress: bool = T
 
     Returns the summary (also ``out_dir/summary.json``).
     """
-    import jax
-
-    import bargainjax as bj
-
     cfg, concept, batch = load_sweep(config)
     all_devices = jax.devices()  # global: every process's devices under jax.distributed
     chosen = None  # bj.sweep's default: shard over all of jax.devices() when there are several
@@ -520,7 +380,7 @@ def run_sweep(config, out_dir, *, devices: int | None = None, progress: bool = T
                                f"devices JAX sees), got {devices}")
         all_devices = chosen = all_devices[:devices]
     n = batch.inputs["U"].shape[1]
-    keywords = tuple((k, cfg[k]) for k in concept.keywords if k in cfg)
+    keywords = tuple((k, cfg[k]) for k in concept.batch_keywords if k in cfg)
     solver = per_instance_solver(concept.name, n, batch.security, batch.has_weights,
                                  cfg.get("tol"), keywords)
     try:
@@ -528,10 +388,10 @@ def run_sweep(config, out_dir, *, devices: int | None = None, progress: bool = T
                        progress=progress and jax.process_index() == 0, devices=chosen)
     except ValueError as err:  # a work cap (eager, while tracing) or bad input: one line
         msg = " ".join(str(err).split()) or type(err).__name__
-        hint = [k for k in concept.keywords if k != "ideal" and k in msg]
+        hint = [k for k in concept.caps if k in msg]
         raise CommandError(msg + "".join(f" (in the config: {k} = N)" for k in hint)) from err
     res = {k: np.asarray(v) for k, v in out.results.items()}
-    summary = _summary(cfg, concept, batch, out, res, all_devices, jax)
+    summary = _summary(cfg, concept, batch, out, res, all_devices)
     if jax.process_index() == 0:
         out_dir = pathlib.Path(out_dir)
         out_dir.mkdir(parents=True, exist_ok=True)
@@ -548,10 +408,6 @@ def _initialize_distributed() -> None:
     """``jax.distributed.initialize()`` with ``JAX_NUM_PROCESSES`` / ``JAX_PROCESS_ID`` from the
     environment when set (JAX itself reads only ``JAX_COORDINATOR_ADDRESS``; on Slurm, Open MPI
     and TPU pods it detects all three)."""
-    import os
-
-    import jax
-
     kwargs = {}
     for env, key in (("JAX_NUM_PROCESSES", "num_processes"), ("JAX_PROCESS_ID", "process_id")):
         text = os.environ.get(env, "").strip()
@@ -568,10 +424,6 @@ def _cmd_sweep(args) -> int:
         _initialize_distributed()
     out_dir = args.out or str(pathlib.Path("out") / ("sweep-" + pathlib.Path(args.config).stem))
     s = run_sweep(args.config, out_dir, devices=args.devices, progress=not args.quiet)
-    import jax
-
-    import bargainjax as bj
-
     if jax.process_index() != 0:
         out_dir = "nothing (process 0 writes)"
     cert = s["certificate"]
@@ -582,7 +434,8 @@ def _cmd_sweep(args) -> int:
           f"{s['process_count']} process(es); {counts}; max {cert['name']} "
           f"{cmax}; compile {s['compile_seconds']:.2f} s, run {s['run_seconds']:.2f} "
           f"s ({1e6 * s['seconds_per_instance']:.1f} us/instance); wrote {out_dir}")
-    # the batch status (the one batch rule, bargainjax.core._contract.batch_status) decides, as in solve
+    # the batch status decides, as in solve (the one batch rule,
+    # bargainjax.core._contract.batch_status, as summary.json records it)
     code = exit_code(bj.Status[s["status"].upper()])
     if code:
         raise CommandError(f"{s['concept']}: {s['num_failed']} of {s['instances']} instances "
@@ -593,8 +446,6 @@ def _cmd_sweep(args) -> int:
 
 def add_subcommand(sub) -> None:
     """Add ``sweep`` to the ``bargainjax`` command's subparsers."""
-    import argparse
-
     s = sub.add_parser("sweep", help="solve a batch of games / parameters from a TOML config",
                        description="Run one solution concept over a batch (random games or an "
                        ".nfg file, times a grid of disagreement points and weights), chunked, "

@@ -69,7 +69,9 @@ from typing import Any, NamedTuple
 
 import jax
 import numpy as np
+from jax.experimental import multihost_utils
 from jax.sharding import Mesh, NamedSharding, PartitionSpec
+from tqdm import tqdm
 
 from bargainjax.core._contract import Status, batch_status
 
@@ -175,7 +177,6 @@ def _to_host(leaves):
         if getattr(x, "is_fully_addressable", True):
             out.append(np.asarray(x))
         else:  # multi-host: gather the global array onto every process
-            from jax.experimental import multihost_utils
             out.append(np.asarray(multihost_utils.process_allgather(x, tiled=True)))
     return out
 
@@ -284,8 +285,6 @@ def sweep(
 
     def batched(*leaves):
         return solver(jax.tree_util.tree_unflatten(treedef, list(leaves)))
-
-    from tqdm import tqdm
 
     bar = tqdm(total=num_chunks, disable=not progress, desc="sweep (compiling)", unit="chunk")
     try:
