@@ -53,8 +53,8 @@ def entering(d, labels, *, opt_tol, bland, price=None):
     """The entering column: ``(j, improvable)``.
 
     Args:
-        d: ``(k,)`` reduced costs of the candidate columns (negative improves a maximisation
-            written as ``max``: the objective row holds ``-c`` plus multiples of the rows).
+        d: ``(k,)`` reduced costs of the candidate columns (the objective row; a negative
+            entry improves the objective).
         labels: ``(k,)`` integer variable labels of the columns (Bland's order).
         opt_tol: a reduced cost below ``-opt_tol`` is improving.
         bland: bool (may be traced): the lowest-labelled improving column.
