@@ -1,14 +1,11 @@
-r"""Simplex numerics, written once (STYLE §6).
+r"""Numerics on the probability simplex, written once.
 
 The probability simplex :math:`\Delta_k = \{x \in \mathbb{R}^k : x \ge 0, \sum x = 1\}`.
 
-* :func:`projection_simplex` — Euclidean projection (optax's sort-and-cumsum, with its JVP).
+* :func:`log_uniform` — ``log`` of its centre, the start of entropic mirror descent.
 * :func:`entropic_step` — one entropic mirror (multiplicative-weights) step, done in log space:
   :math:`\log x^+ = \log x + \eta g - \operatorname{logsumexp}(\log x + \eta g)`, so no
   ``log 0`` is ever formed and large ``η g`` cannot overflow.
-* :func:`frank_wolfe_gap` — :math:`\max_k g_k - g^\top x`, the Frank–Wolfe gap of a linear
-  function over the simplex; it bounds the suboptimality of a concave objective with gradient
-  ``g`` at ``x``.
 * :func:`best_response_gap` — the duality gap of a zero-sum matrix game.
 """
 
@@ -16,21 +13,10 @@ from __future__ import annotations
 
 import jax
 import jax.numpy as jnp
-from optax.projections import projection_simplex as _optax_projection_simplex
-
-
-def projection_simplex(x: jax.Array, scale: float = 1.0) -> jax.Array:
-    r"""Euclidean projection :math:`\arg\min_{p \ge 0, \sum p = s} \|x - p\|^2` (optax's)."""
-    return _optax_projection_simplex(x, scale)
-
-
-def uniform(k: int, dtype=None) -> jax.Array:
-    """The centre of :math:`\\Delta_k`."""
-    return jnp.full((k,), 1.0 / k, dtype=dtype or jnp.result_type(float))
 
 
 def log_uniform(k: int, dtype=None) -> jax.Array:
-    """``log`` of :func:`uniform`: the usual starting point of entropic mirror descent."""
+    """``log`` of the centre of :math:`\\Delta_k`: the usual start of entropic mirror descent."""
     return jnp.full((k,), -jnp.log(k), dtype=dtype or jnp.result_type(float))
 
 
@@ -49,11 +35,6 @@ def entropic_step(log_x: jax.Array, g: jax.Array, step_size) -> jax.Array:
     """
     z = log_x + step_size * g
     return z - jax.nn.logsumexp(z)
-
-
-def frank_wolfe_gap(x: jax.Array, g: jax.Array) -> jax.Array:
-    r""":math:`\max_k g_k - g^\top x`, always :math:`\ge 0` (up to rounding)."""
-    return jnp.max(g) - jnp.dot(g, x)
 
 
 def best_response_gap(M: jax.Array, x: jax.Array, y: jax.Array) -> jax.Array:

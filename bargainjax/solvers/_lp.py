@@ -119,7 +119,9 @@ import numpy as np
 from bargainjax.core import _linalg as _linalg
 from bargainjax.core import _validate as v
 from bargainjax.core import _contract as _status
-from bargainjax.core._contract import alias, certify
+from bargainjax.core._contract import Status, alias, certify
+from bargainjax.core._implicit import envelope
+from bargainjax.solvers import _pivot as _pv
 
 __all__ = ["LPSolution", "solve_lp", "default_tol"]
 
@@ -184,24 +186,23 @@ def _internal_tols(dtype, tol):
 
 # ---------------------------------------------------------------------------- tableau loop
 
-_RUNNING, _OPTIMAL, _INFEASIBLE, _UNBOUNDED = 0, 1, 2, 3
-
 
 class _State(NamedTuple):
     T: jax.Array  # (m + 2, n + m_ub + m_eq + 1): rows, phase-2 row, phase-1 row; rhs last
     basis: jax.Array  # (m,) int32 variable basic in each row (artificial of row i: n + m_ub + i)
     phase: jax.Array  # () int32, 1 or 2
-    outcome: jax.Array  # () int32, _RUNNING / _OPTIMAL / _INFEASIBLE / _UNBOUNDED
-    pivots: jax.Array  # () int32
     stall: jax.Array  # () int32, consecutive pivots without strict improvement
 
 
-def _simplex(T, basis, n, m_ub, m, tol, max_pivots, pricing):
+def _simplex(T, basis, n, m_ub, m, tol, max_pivots, pricing) -> _pv.Pivoting:
     """Run both phases on the prepared tableau ``T``; see the module docstring.
 
     Tableau columns: ``n`` structural, ``m_ub`` slacks, ``m_eq`` equality artificials (kept only
     to read :math:`B^{-1}` and the duals; artificials of flipped inequality rows are not stored,
-    as the slack column carries the same information), then the right-hand side.
+    as the slack column carries the same information), then the right-hand side.  The pivot is
+    :func:`bargainjax.solvers._pivot.pivot` on the full layout, in its loop
+    :func:`bargainjax.solvers._pivot.run`; the returned status is ``SUCCESSFUL`` (optimal),
+    ``INFEASIBLE`` (phase 1), ``DEGENERATE`` (unbounded) or ``MAX_STEPS_REACHED`` (cap).
     """
     dt = T.dtype
     W = T.shape[1]  # stored columns including the rhs
@@ -209,45 +210,25 @@ def _simplex(T, basis, n, m_ub, m, tol, max_pivots, pricing):
     piv_tol, opt_tol, tie_tol, imp_tol, red_tol = _internal_tols(dt, tol)
     bland_after = 5 * (m + n)
     stall_limit = max(8, m // 2)
-    big = jnp.iinfo(jnp.int32).max
     col_ids = jnp.arange(W, dtype=jnp.int32)
-    row_ids = jnp.arange(m + 2, dtype=jnp.int32)
-    rhs_entry = (row_ids < m)[:, None] & (col_ids == W - 1)[None, :]
+    labels = col_ids[:k]
     feas_tol = tol * (1.0 + jnp.max(jnp.abs(T[:m, -1])))
 
-    def cond(s: _State):
-        return (s.outcome == _RUNNING) & (s.pivots < max_pivots)
-
-    def body(s: _State):
+    def step(s: _State, pivots):
         T, basis = s.T, s.basis
         phase1 = s.phase == 1
         obj = jnp.where(phase1, T[m + 1], T[m])
         d = obj[:k]
-        bland = (s.stall >= stall_limit) | (s.pivots >= bland_after)
-        if pricing == "steepest":
-            # exact steepest edge, read off the tableau: |d_j| / ||(B^{-1} a_j, 1)||
-            price = d * jax.lax.rsqrt(1.0 + jnp.sum(T[:m, :k] ** 2, axis=0))
-        else:
-            price = d
-        j = jnp.where(bland, jnp.argmax(d < -opt_tol), jnp.argmin(price)).astype(jnp.int32)
-        improvable = d[j] < -opt_tol
+        bland = (s.stall >= stall_limit) | (pivots >= bland_after)
+        # exact steepest edge, read off the tableau: |d_j| / ||(B^{-1} a_j, 1)||
+        price = (d * jax.lax.rsqrt(1.0 + jnp.sum(T[:m, :k] ** 2, axis=0))
+                 if pricing == "steepest" else None)
+        j, improvable = _pv.entering(d, labels, opt_tol=opt_tol, bland=bland, price=price)
 
-        col = T[:m, j]
-        rhs = jnp.maximum(T[:m, -1], 0.0)
+        # Basic artificials (at zero in phase 2) leave by a zero-step pivot as soon as the
+        # entering column has a non-negligible entry in their row.
         art_row = basis >= k
-        forced = ~phase1 & art_row & (jnp.abs(col) > red_tol)
-        pos = col > piv_tol
-        ratio = jnp.where(pos, rhs / jnp.where(pos, col, 1.0), jnp.inf)
-        ratio = jnp.where(forced, 0.0, ratio)
-        rmin = jnp.min(ratio)
-        bounded = jnp.isfinite(rmin)
-        # Ties (to rounding) in a relative band only: an absolute band would let a row with a
-        # slightly larger ratio leave and drive the true minimiser's basic value negative.
-        tied = (ratio <= rmin * (1.0 + tie_tol)) & (pos | forced)
-        key_dantzig = jnp.where(tied, jnp.where(forced, jnp.inf, jnp.abs(col)), -1.0)
-        key_bland = jnp.where(tied, basis, big)
-        r = jnp.where(bland, jnp.argmin(key_bland), jnp.argmax(key_dantzig)).astype(jnp.int32)
-        do_pivot = improvable & bounded
+        forced = ~phase1 & art_row & (jnp.abs(T[:m, j]) > red_tol)
 
         # Phase 1 finished: infeasible, or on to phase 2 with the artificials at zero.
         # Artificial rows whose structural entries are all round-off are redundant
@@ -262,34 +243,31 @@ def _simplex(T, basis, n, m_ub, m, tol, max_pivots, pricing):
             jnp.zeros((2, W), bool),
         ])
 
-        # The pivot, written with masks rather than ``.at[r].set`` (which ``vmap`` would turn
-        # into a batch-wide scatter); a no-op unless ``do_pivot``.  Basic values are >= 0 in
-        # exact arithmetic: rounding-level negatives are cleared.
-        is_r = do_pivot & (row_ids == r)
-        pivot_row = T[r] / jnp.where(do_pivot, T[r, j], 1.0)
-        factors = jnp.where(is_r | ~do_pivot, 0.0, T[:, j])
-        T = jnp.where(is_r[:, None], pivot_row[None, :], T - factors[:, None] * pivot_row[None, :])
-        T = jnp.where(clear, 0.0, jnp.where(rhs_entry, jnp.maximum(T, 0.0), T))
-        basis = jnp.where(is_r[:m], j, basis)
+        # The pivot (a no-op unless improvable and bounded); ratio ties by the largest pivot
+        # element, under Bland by the lowest basic label.
+        T, basis, _, do_pivot, bounded = _pv.pivot(
+            T, basis, None, j, improvable, m=m, piv_tol=piv_tol, tie_tol=tie_tol,
+            bland=bland, forced=forced)
+        T = jnp.where(clear, 0.0, T)
 
         z_new = jnp.where(phase1, T[m + 1, -1], T[m, -1])
         improved = z_new > obj[-1] + imp_tol * (1.0 + jnp.abs(obj[-1]))
-        outcome = jnp.where(
+        status = jnp.where(
             infeasible,
-            _INFEASIBLE,
+            Status.INFEASIBLE,
             jnp.where(
                 ~phase1 & ~improvable,
-                _OPTIMAL,
-                jnp.where(improvable & ~bounded, _UNBOUNDED, _RUNNING),
+                Status.SUCCESSFUL,
+                jnp.where(improvable & ~bounded, Status.DEGENERATE, Status.MAX_STEPS_REACHED),
             ),
-        ).astype(jnp.int32)
+        )
         phase = jnp.where(to_phase2, 2, s.phase).astype(jnp.int32)
         stall = jnp.where(do_pivot & ~improved, s.stall + 1, 0).astype(jnp.int32)
-        return _State(T, basis, phase, outcome, s.pivots + do_pivot.astype(jnp.int32), stall)
+        return _State(T, basis, phase, stall), do_pivot, status
 
     zero = jnp.asarray(0, jnp.int32)
-    s0 = _State(T, basis, jnp.asarray(1, jnp.int32), zero, zero, zero)
-    return jax.lax.while_loop(cond, body, s0)
+    s0 = _State(T, basis, jnp.asarray(1, jnp.int32), zero)
+    return _pv.run(step, s0, max_pivots=max_pivots)
 
 
 # ------------------------------------------------------------------------- certificates
@@ -357,23 +335,17 @@ def _floor(dtype):
 # ----------------------------------------------------------------------- differentiation
 
 
-@jax.custom_jvp
-def _envelope(c, A_ub, b_ub, A_eq, b_eq, x, y_ub, y_eq):
-    return c @ x
+def _value(data, solution):
+    """The objective ``cᵀx`` at the solution ``(x, y_ub, y_eq)``."""
+    return data[0] @ solution[0]
 
 
-@_envelope.defjvp
-def _envelope_jvp(primals, tangents):
-    c, A_ub, b_ub, A_eq, b_eq, x, y_ub, y_eq = primals
-    dc, dA_ub, db_ub, dA_eq, db_eq = tangents[:5]
-    dv = (
-        dc @ x
-        + y_ub @ db_ub
-        + y_eq @ db_eq
-        - y_ub @ (dA_ub @ x)
-        - y_eq @ (dA_eq @ x)
-    )
-    return c @ x, dv
+def _lagrangian(data, solution):
+    """``cᵀx + y_ubᵀ(b_ub - A_ub x) + y_eqᵀ(b_eq - A_eq x)``: its partial derivative in the data
+    at the optimal pair is the value's derivative (envelope theorem)."""
+    c, A_ub, b_ub, A_eq, b_eq = data
+    x, y_ub, y_eq = solution
+    return c @ x + y_ub @ (b_ub - A_ub @ x) + y_eq @ (b_eq - A_eq @ x)
 
 
 # ---------------------------------------------------------------------------------- core
@@ -431,7 +403,7 @@ def _solve(c, A_ub, b_ub, A_eq, b_eq, tol, max_pivots, *, pricing):
 
     # 3.-4. simplex.
     st = _simplex(T0, basis0, n, mu, m, tol, max_pivots, pricing)
-    T, basis = st.T, st.basis
+    T, basis = st.state.T, st.state.basis
 
     # The tableau's own solution: B^{-1} sits in the slack (times the row sign) and
     # equality-artificial columns, and the duals in the phase-2 row above them.
@@ -469,10 +441,10 @@ def _solve(c, A_ub, b_ub, A_eq, b_eq, tol, max_pivots, *, pricing):
     # above tol (MAX_STEPS_REACHED); non-finite data or iterates are NONFINITE.
     iterates_finite = jnp.all(jnp.isfinite(x)) & jnp.all(jnp.isfinite(y))
     status, tol_eff = certify(rel, tol, floor=_floor(dt), inputs_finite=finite & iterates_finite,
-                              infeasible=st.outcome == _INFEASIBLE,
-                              degenerate=st.outcome == _UNBOUNDED)
+                              infeasible=st.status == Status.INFEASIBLE,
+                              degenerate=st.status == Status.DEGENERATE)
     x, yu, ye = sg(x), sg(yu), sg(ye)
-    value = _envelope(c, A_ub, b_ub, A_eq, b_eq, x, yu, ye)
+    value = envelope(_value, (c, A_ub, b_ub, A_eq, b_eq), (x, yu, ye), _lagrangian)
     return LPSolution(x, value, yu, ye, sg(pr), sg(dr), sg(gap), sg(rel), tol_eff, status,
                       st.pivots)
 

@@ -34,7 +34,7 @@ Every stage runs per instance inside ``lax.while_loop`` so under ``vmap`` each g
 own certificate; nothing leaves JAX.  The pivot is written for ``vmap``: the pivot column and row
 are gathered (small), and the exchange itself is a single rank-one update of the condensed
 tableau — one fused multiply-subtract pass (a per-instance ``.at[r].set`` would become a
-batch-wide scatter).  See :func:`_simplex`.
+batch-wide scatter); it is the library's one pivot, :mod:`bargainjax.solvers._pivot`.
 
 Differentiation: the value is differentiated by Danskin's theorem, :math:`dv = x^\top dM\, y`
 (exact wherever the value is differentiable, a valid directional derivative otherwise).  The
@@ -65,7 +65,10 @@ import jax.numpy as jnp
 from bargainjax.core import _linalg as _linalg
 from bargainjax.core import _validate as v
 from bargainjax.core._simplex import best_response_gap, entropic_step, log_uniform
-from bargainjax.core._contract import PlayerScale, alias, certify, default_tol
+from bargainjax.core._contract import PlayerScale, Status, alias, certify, resolve_tol
+from bargainjax.core._implicit import envelope, implicit_solution
+from bargainjax.core._loop import iterate
+from bargainjax.solvers import _pivot as _pv
 
 
 class ZeroSumSolution(NamedTuple):
@@ -135,18 +138,6 @@ class EntropicSolution(NamedTuple):
 
     residual = alias("certificate")
     gap = alias("duality_gap")
-
-
-def _rel_tol(tol, dtype):
-    """Validate ``tol``: ``None`` (the dtype's default), a positive number, or a traced scalar."""
-    if tol is None:
-        return default_tol(dtype, "zero_sum")
-    if isinstance(tol, numbers.Real) or v.is_concrete(tol):
-        t = float(tol) if isinstance(tol, numbers.Real) else float(jnp.asarray(tol))
-        if not t > 0:
-            raise ValueError(f"`tol` must be positive, got {tol}")
-        return t
-    return tol
 
 
 def _promote(M):
@@ -288,16 +279,10 @@ def _omwu(M, tol, max_steps, inner):
     state = _OmwuState(lx, ly, M @ y0, -(x0 @ M), jnp.zeros(m, dt), jnp.zeros(k, dt),
                        x0, y0, g0, g0, g0, jnp.asarray(2.0, dt))
 
-    def cond(c):
-        s, it = c
-        return (s.best_gap > tol) & (it < max_steps)
-
-    def body(c):
-        s, it = c
-        return _omwu_block(M, s, inner), it + inner
-
-    state, steps = jax.lax.while_loop(cond, body, (state, jnp.asarray(0, jnp.int32)))
-    return state.best_x, state.best_y, state.best_gap, steps
+    # One step of the driver is a block of ``inner`` iterations (restart, polish, step size).
+    res = iterate(lambda s: _omwu_block(M, s, inner), lambda s: s.best_gap, state, tol=tol,
+                  max_steps=max_steps, steps_per_call=inner)
+    return res.state.best_x, res.state.best_y, res.state.best_gap, res.num_steps
 
 
 # ----------------------------------------------------------------------------- simplex
@@ -327,68 +312,38 @@ class _Basis(NamedTuple):
     pivots: jax.Array  # () pivots taken
 
 
-def _pivot(basis: _Basis, needed, max_pivots: int, opt_tol) -> _Basis:
-    r"""Run simplex pivots on a condensed (Tucker) tableau until optimal (or ``max_pivots``).
+def _pivots(basis: _Basis, needed, max_pivots: int, opt_tol) -> _Basis:
+    r"""Run simplex pivots on the condensed (Tucker) tableau until optimal (or ``max_pivots``).
 
     Dantzig's rule (most negative reduced cost) for the first ``2 (m + k)`` pivots, then Bland's
-    (lowest-labelled improving variable, and among tied ratios the lowest-labelled leaving one)
-    against cycling.  Runs only while ``needed`` (so finished ``vmap`` lanes cost nothing beyond
-    the slowest needy lane).
-
-    Exchanging basic row ``r`` with nonbasic column ``c`` (pivot ``p = D[r, c]``) is exactly one
-    rank-one update,
-
-    .. math:: D \leftarrow D - (D_{:c} - e_r)\,(D_{r:} + e_c)/p,
-
-    which gives the textbook rules (pivot ``1/p``, row ``/p``, column ``-/p``, rest
-    ``- D_ic D_rj / p``) without a per-instance row or column write: under ``vmap`` the pivot
-    is one fused multiply-subtract over a tableau half the size of the full one.
+    (lowest-labelled improving variable) against cycling; among tied ratios the
+    lowest-labelled basic variable leaves throughout.  Runs only while ``needed`` (so finished
+    ``vmap`` lanes cost nothing beyond the slowest needy lane).  The pivot itself is
+    :func:`bargainjax.solvers._pivot.pivot` on the condensed layout (one rank-one update of
+    ``[D | rhs]`` per exchange), in the loop :func:`bargainjax.solvers._pivot.run`.
     """
     D, rhs, basic, nonbasic, pivots0 = basis
     m1, k = D.shape
     m = m1 - 1
-    n = k + m
-    dt = D.dtype
-    eps = jnp.finfo(dt).eps
-    bland_after = 2 * n
-    rows, cols = jnp.arange(m + 1), jnp.arange(k)
+    eps = jnp.finfo(D.dtype).eps
+    bland_after = 2 * (k + m)
 
-    def cond(c):
-        *_, pivots, optimal = c
-        return needed & ~optimal & (pivots < max_pivots)
+    def step(s, pivots):
+        T, basic, nonbasic = s
+        j, improvable = _pv.entering(T[m, :k], nonbasic, opt_tol=opt_tol * eps,
+                                     bland=pivots >= bland_after)
+        # The tie band must be relative and tight (float32 lost 1e-5 to an absolute one).
+        T, basic, nonbasic, ok, bounded = _pv.pivot(
+            T, basic, nonbasic, j, improvable, m=m, piv_tol=_PIVOT_TOL * eps,
+            tie_tol=8 * eps, bland=True)
+        status = jnp.where(ok, Status.MAX_STEPS_REACHED,
+                           jnp.where(improvable, Status.DEGENERATE, Status.SUCCESSFUL))
+        return (T, basic, nonbasic), ok, status
 
-    def body(c):
-        D, rhs, basic, nonbasic, pivots, _ = c
-        obj = D[m]
-        improving = obj < -opt_tol * eps
-        bland = jnp.argmin(jnp.where(improving, nonbasic, n + 1))
-        j = jnp.where(pivots < bland_after, jnp.argmin(obj), bland)
-        col = D[:, j]
-        pos = col[:m] > _PIVOT_TOL * eps
-        ratio = jnp.where(pos, rhs[:m] / jnp.where(pos, col[:m], 1.0), jnp.inf)
-        rmin = jnp.min(ratio)
-        # Ties (to rounding) leave by the smallest basic label (Bland).  The tie band must be
-        # relative and tight: an absolute band lets a row with a slightly larger ratio leave,
-        # driving the true minimiser's basic value negative (float32 lost 1e-5 that way).
-        tied = ratio <= rmin * (1.0 + 8 * eps)
-        r = jnp.argmin(jnp.where(tied, basic, n + 1))
-        ok = jnp.any(improving) & jnp.isfinite(rmin)
-        p = col[r]
-        u = jnp.where(ok, col - (rows == r), 0.0)
-        v = (D[r] + (cols == j)) / p
-        D = D - u[:, None] * v[None, :]
-        rhs = rhs - u * (rhs[r] / p)
-        # Basic values are >= 0 in exact arithmetic; clear rounding-level negatives.
-        rhs = jnp.where(rows < m, jnp.maximum(rhs, 0.0), rhs)
-        entering, leaving = nonbasic[j], basic[r]
-        basic = jnp.where(ok & (rows[:m] == r), entering, basic)
-        nonbasic = jnp.where(ok & (cols == j), leaving, nonbasic)
-        return D, rhs, basic, nonbasic, pivots + ok.astype(jnp.int32), ~ok
-
-    D, rhs, basic, nonbasic, pivots, _ = jax.lax.while_loop(
-        cond, body, (D, rhs, basic, nonbasic, jnp.asarray(0, jnp.int32), jnp.asarray(False))
-    )
-    return _Basis(D, rhs, basic, nonbasic, pivots0 + pivots)
+    T0 = jnp.concatenate([D, rhs[:, None]], axis=1)
+    res = _pv.run(step, (T0, basic, nonbasic), max_pivots=max_pivots, active=needed)
+    T, basic, nonbasic = res.state
+    return _Basis(T[:, :k], T[:, k], basic, nonbasic, pivots0 + res.pivots)
 
 
 def _refine(P, basis: _Basis, rounds: int = 2):
@@ -432,7 +387,7 @@ def _simplex(M, needed, rel_tol):
     """Exact LP solve of the game ``M`` (entries in [0, 1]); returns ``(x, y, pivots)``.
 
     Solves ``max 1ᵀq s.t. (M + 1) q + s = 1, q, s >= 0`` from the slack basis with
-    :func:`_pivot` and refines the optimal basis (:func:`_refine`).
+    :func:`_pivots` and refines the optimal basis (:func:`_refine`).
 
     Below float64, a cleanup follows where the refined strategies still miss ``rel_tol`` and
     the reduced costs recomputed from the refined duals show an improving column (a
@@ -450,7 +405,7 @@ def _simplex(M, needed, rel_tol):
     D = jnp.zeros((m + 1, k), dt).at[:m].set(P).at[m].set(-1.0)
     rhs = jnp.zeros(m + 1, dt).at[:m].set(1.0)
     start = _Basis(D, rhs, jnp.arange(k, n), jnp.arange(k), jnp.asarray(0, jnp.int32))
-    basis = _pivot(start, needed, 50 * n, _OPT_TOL)
+    basis = _pivots(start, needed, 50 * n, _OPT_TOL)
     z, pi = _refine(P, basis)
     x, y = _clean(pi), _clean(z[:k])
     if jnp.finfo(dt).bits >= 64:
@@ -467,7 +422,7 @@ def _simplex(M, needed, rel_tol):
 
     def cleanup(c):
         basis, _, _, _ = c
-        basis = _pivot(basis, True, n, _CLEANUP_TOL)
+        basis = _pivots(basis, True, n, _CLEANUP_TOL)
         z, pi = _refine(P, basis)
         return basis, _clean(pi), _clean(z[:k]), jnp.asarray(False)
 
@@ -478,29 +433,35 @@ def _simplex(M, needed, rel_tol):
 # -------------------------------------------------------------------- differentiation
 
 
-@jax.custom_jvp
+def _equaliser_residual(M, z, aux):
+    """Residual of the equaliser system at ``z = (x, y, w, v)``, for the implicit function.
+
+    Where the system is singular (``ok`` false) it is replaced by ``z - z₀``, whose implicit
+    derivative is zero: the strategies' derivative is then returned as zero, not as NaN.
+    """
+    sx, sy, ok, z0 = aux
+    K, b = _equaliser_system(M, sx, sy)
+    return jnp.where(ok, K @ z - b, z - z0)
+
+
 def _saddle(M, x, y):
-    return x @ M @ y, x, y
+    """The value ``xᵀMy`` and the strategies, with derivatives in ``M`` (module docstring).
 
-
-@_saddle.defjvp
-def _saddle_jvp(primals, tangents):
-    M, x, y = primals
-    dM = tangents[0]
-    value = x @ M @ y
+    The value by the envelope (Danskin) rule, ``dv = xᵀ dM y``; the strategies by the implicit
+    function of the equaliser system on their supports ``{x > 0}``, ``{y > 0}`` (zero off the
+    supports, and zero where that system is singular).
+    """
     m, k = M.shape
+    Ms = jax.lax.stop_gradient(M)
+    value = envelope(lambda M_, s: s[0] @ M_ @ s[1], M, (x, y))
     sx, sy = x > 0, y > 0
-    K, _ = _equaliser_system(M, sx, sy)
-    # Primal-only inverse, so the tangent map is a matrix product (linear and transposable:
-    # reverse mode works) and no LAPACK call is made (safe inside batched loops).
-    K_inv = _linalg.inverse(K)
-    fx, fy = sx.astype(M.dtype), sy.astype(M.dtype)
-    rhs = jnp.concatenate([fx * (dM @ y), fy * (x @ dM), jnp.zeros(2, M.dtype)])
-    ok = jnp.all(jnp.isfinite(K_inv))
-    dz = -(jnp.where(ok, K_inv, 0.0) @ rhs)
-    dx = jnp.where(sx, dz[:m], 0.0)
-    dy = jnp.where(sy, dz[m : m + k], 0.0)
-    return (value, x, y), (x @ dM @ y, dx, dy)
+    K, _ = _equaliser_system(Ms, sx, sy)
+    ok = jnp.all(jnp.isfinite(_linalg.inverse(K)))  # used only when differentiating
+    z = jnp.concatenate([x, y, value[None], value[None]])
+    z = implicit_solution(_equaliser_residual, M, jax.lax.stop_gradient(z), (sx, sy, ok, z))
+    x = jnp.where(sx, z[:m], x)
+    y = jnp.where(sy, z[m : m + k], y)
+    return value, x, y
 
 
 # ---------------------------------------------------------------------------- public
@@ -563,7 +524,7 @@ def solve_zero_sum(
         raise ValueError(f"`method` must be 'simplex' or 'mirror', got {method!r}")
     v.finite(M, "M")
     M = _promote(M)
-    rel_tol = _rel_tol(tol, M.dtype)
+    rel_tol = resolve_tol(tol, M.dtype, "zero_sum")
     max_steps = _check_static_int(max_steps, "max_steps", 0)
     check_every = _check_static_int(check_every, "check_every", 1)
     return _solve(M, jnp.asarray(rel_tol, M.dtype), max_steps, method, check_every)
@@ -700,13 +661,16 @@ def _entropic_newton(M, tau, tol_abs, max_steps):
 
     phi0, res0 = merit(alpha, beta, tau_start)
 
-    def cond(c):
-        _, _, t, _, res, steps, stalled = c
-        unfinished = (t > tau) | (res > tol_abs)
-        return unfinished & (steps < max_steps) & ~stalled & jnp.isfinite(res)
+    def certificate(c):
+        # The stopping rule as one number for the driver: the residual once at the target
+        # temperature; an earlier continuation stage is unfinished (the largest finite float);
+        # a stalled line search or a non-finite residual stops it (NaN).
+        _, _, t, _, res, stalled = c
+        unfinished = jnp.where(t > tau, jnp.finfo(dt).max, res)
+        return jnp.where(stalled | ~jnp.isfinite(res), jnp.nan, unfinished)
 
-    def body(c):
-        alpha, beta, t, phi, res, steps, _ = c
+    def step(c):
+        alpha, beta, t, phi, res, _ = c
         ra, rb = _entropic_residual(alpha, beta, M, t)
         A, B = _entropic_blocks(alpha, beta, M, t)
         S = _schur(A, B)
@@ -730,39 +694,19 @@ def _entropic_newton(M, tau, tol_abs, max_steps):
         phi = jnp.where(advance, phi_next, phi)
         res = jnp.where(advance, res_next, res)
         stalled = ~accept & ~advance
-        return alpha, beta, t_next, phi, res, steps + 1, stalled
+        return alpha, beta, t_next, phi, res, stalled
 
-    alpha, beta, _, _, res, steps, _ = jax.lax.while_loop(
-        cond, body,
-        (alpha, beta, tau_start, phi0, res0, jnp.asarray(0, jnp.int32), jnp.asarray(False)),
-    )
-    return alpha, beta, res, steps
-
-
-@jax.custom_jvp
-def _entropic_attach(M, tau, alpha, beta):
-    """Identity on the solved ``(α, β)``; its JVP is the implicit-function derivative.
-
-    jaxopt's ``custom_root`` contract: the solution is an input and the optimality condition
-    ``R(α, β; M, τ) = 0`` defines its derivative, ``d(α, β) = -J⁻¹ ∂R/∂(M, τ) · (dM, dτ)``.
-    """
-    return alpha, beta
+    out = iterate(step, certificate, (alpha, beta, tau_start, phi0, res0, jnp.asarray(False)),
+                  tol=tol_abs, max_steps=max_steps)
+    alpha, beta, _, _, res, _ = out.state
+    return alpha, beta, res, out.num_steps
 
 
-@_entropic_attach.defjvp
-def _entropic_attach_jvp(primals, tangents):
-    M, tau, alpha, beta = primals
-    dM, dtau = tangents[0], tangents[1]
-    A, B = _entropic_blocks(alpha, beta, M, tau)
-    # Dense inverse of the Schur complement from primal values only, so the tangent map is a
-    # matrix product: linear, transposable (reverse mode works), no LAPACK call.  The full
-    # Jacobian is not symmetric, so no CG here.
-    S_inv = _linalg.inverse(_schur(A, B))
-    _, (dra, drb) = jax.jvp(
-        lambda M_, t_: _entropic_residual(alpha, beta, M_, t_), (M, tau), (dM, dtau)
-    )
-    da, db = _jacobian_apply_inverse(A, B, lambda c_: S_inv @ c_, -dra, -drb)
-    return (alpha, beta), (da, db)
+def _entropic_fixed_point(params, logits, aux):
+    """``R(α, β; M, τ)`` stacked, the optimality condition whose root is the logit equilibrium."""
+    M, tau = params
+    ra, rb = _entropic_residual(*logits, M, tau)
+    return jnp.concatenate([ra, rb])
 
 
 def solve_zero_sum_entropic(
@@ -837,7 +781,7 @@ def solve_zero_sum_entropic(
     M = _promote(M)
     tau = v.as_array(temperature, "temperature", ndim=0).astype(M.dtype)
     v.positive(tau, "temperature")
-    rel_tol = _rel_tol(tol, M.dtype)
+    rel_tol = resolve_tol(tol, M.dtype, "zero_sum")
     max_steps = _check_static_int(max_steps, "max_steps", 0)
     return _solve_entropic(M, tau, jnp.asarray(rel_tol, M.dtype), max_steps)
 
@@ -859,7 +803,8 @@ def _solve_entropic(M, tau, rel_tol, max_steps):
     alpha, beta, _, steps = _entropic_newton(jax.lax.stop_gradient(Mu),
                                              jax.lax.stop_gradient(tau_u),
                                              2.0 * (rel_tol + floor), max_steps)
-    alpha, beta = _entropic_attach(Mu, tau_u, alpha, beta)
+    # Derivatives by the implicit function of R(α, β; M, τ) = 0 (the loop is not differentiated).
+    alpha, beta = implicit_solution(_entropic_fixed_point, (Mu, tau_u), (alpha, beta))
     log_x = jax.nn.log_softmax(alpha / tau_u)
     log_y = jax.nn.log_softmax(beta / tau_u)
     x, y = jnp.exp(log_x), jnp.exp(log_y)
