@@ -140,3 +140,17 @@ def coco_value_oracle(U, a):
             if R >> i & 1:
                 phi[i] += c * V[R]
     return phi, V
+
+
+def gambit_dir():
+    """The optional collection of Gambit ``.nfg`` games used as extra test inputs, or None.
+
+    ``$BARGAINJAX_GAMBIT_GAMES`` if set, else a ``shared/games/gambit`` folder beside the
+    repository (where the project's development machines keep it).
+    """
+    import os
+    from pathlib import Path
+
+    env = os.environ.get("BARGAINJAX_GAMBIT_GAMES")
+    d = Path(env) if env else Path(__file__).resolve().parents[2].joinpath("shared", "games", "gambit")
+    return d if d.is_dir() and any(d.glob("*.nfg")) else None

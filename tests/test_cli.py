@@ -30,6 +30,7 @@ from bargainjax.cli import _common, _registry
 from bargainjax.cli import _main as _cli
 from bargainjax.cli._main import main
 from bargainjax.cli._registry import CONCEPTS
+from helpers import gambit_dir
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 
@@ -323,7 +324,6 @@ def test_threat_refuses_three_players(tmp_path, capsys):
 
 EX60_A = [[4.0, 2.0, -4.0], [5.0, 3.0, -3.0]]
 EX60_B = [[4.0, 5.0, 2.0], [2.0, 3.0, 2.0]]
-GAMBIT = pathlib.Path("/work/shared/games/gambit")
 
 
 def test_coco_equilibrium_report_example_60(tmp_path, capsys):
@@ -379,9 +379,10 @@ def test_coco_equilibrium_banana_is_degenerate(tmp_path, capsys):
 
 
 def test_coco_equilibrium_three_players(capsys):
-    path = GAMBIT / "contrib__games__2x2x2.nfg"
-    if not path.exists():
-        pytest.skip("shared Gambit games not available")
+    folder = gambit_dir()
+    if folder is None or not (folder / "contrib__games__2x2x2.nfg").exists():
+        pytest.skip("the optional Gambit game collection is not available")
+    path = folder / "contrib__games__2x2x2.nfg"
     code = main(["solve", str(path), "--concept", "coco-equilibrium", "--json"])
     out, err = capsys.readouterr()
     if code != 0:  # a clean refusal

@@ -14,13 +14,12 @@ single batch.
 from __future__ import annotations
 
 import logging
-from pathlib import Path
 
 import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
-from helpers import duality_gap, finite_difference, lp_value
+from helpers import duality_gap, finite_difference, gambit_dir, lp_value
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
@@ -76,11 +75,6 @@ def test_value_matches_highs_random(shape):
         _assert_certified(M, sol)
 
 
-def _gambit_dir() -> Path | None:
-    d = Path(__file__).resolve().parents[2] / "shared" / "games" / "gambit"
-    return d if d.is_dir() and any(d.glob("*.nfg")) else None
-
-
 def _pad(M, size):
     """Embed ``M`` in ``size x size``: dummy rows/columns strictly dominated for their player.
 
@@ -98,7 +92,7 @@ def _pad(M, size):
 
 
 def test_value_matches_highs_on_gambit_games():
-    folder = _gambit_dir()
+    folder = gambit_dir()
     if folder is None:
         pytest.skip("the Gambit game collection is not beside the repository")
     games = []

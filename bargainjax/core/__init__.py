@@ -6,7 +6,7 @@
 * ``_loop`` — the one iteration driver (:func:`iterate`) and the one bisection (:func:`bisect`).
 * ``_implicit`` — derivatives at a solution: the envelope (Danskin) rule and the implicit function.
 * ``_linalg`` — small dense linear solves that stay fast under ``vmap``.
-* ``_simplex`` — probability-simplex numerics (projection, entropic steps, best-response gaps).
+* ``_simplex`` — probability-simplex numerics (entropic mirror steps, best-response gaps).
 """
 
 from bargainjax.core._contract import (
