@@ -75,7 +75,6 @@ from bargainjax.core import _validate as _val
 from bargainjax.coalitions._coco import coalition_values, coco_unit
 from bargainjax.core._contract import PlayerScale, Status, certify, resolve_tol
 from bargainjax.core._linalg import solve as _linear_solve
-from bargainjax.core._loop import bisect
 from bargainjax.games._normal_form import payoff_array
 from bargainjax.solvers._lp import solve_lp
 
@@ -238,12 +237,14 @@ def _check(U, P, a, scale):
 def _locate_two(U, P, scale, max_steps):
     """Bisection on ``t`` for ``n = 2`` (module docstring, step 1).  Returns ``(3, 2)``
     candidate weights (the normal of the edge the bracket straddles, both bracket ends) and the
-    number of bisection steps.
+    number of bisection steps.  The two ends ``t = ε, 1 - ε`` are the loop's first two
+    evaluations, so ``φ`` is traced once.
 
-    ``g`` is evaluated at both ends ``t = ε, 1 - ε`` first (one batched call); without a sign
-    change the solution is at an end and the bracket collapses there, else
-    :func:`bargainjax.core._loop.bisect` halves ``[ε, 1 - ε]`` on ``g(t) >= 0`` until it is
-    narrower than ``max(4e-16, eps)`` or ``max_steps`` halvings were taken."""
+    Hand-rolled rather than :func:`bargainjax.core._loop.bisect`: where ``g`` vanishes at a
+    midpoint the bracket collapses there and the loop stops.  ``g`` can vanish on a whole
+    interval of ``t`` (equilibrium weights are not unique when ``p(t)`` stays on one vertex), and
+    the point chosen then is the first midpoint inside it, not an end of the interval as a
+    two-way bisection would give."""
     eps = 1e-12
 
     def face_extent(t):
@@ -256,16 +257,28 @@ def _locate_two(U, P, scale, max_steps):
         _, lo, hi = face_extent(t)
         return p - jnp.clip(p, lo, hi)
 
+    def cond(c):
+        k, tl, th, _, _, live = c
+        return live & (k < max_steps + 2)
+
+    def body(c):
+        k, tl, th, g_lo, g_hi, _ = c
+        tm = jnp.where(k == 0, eps, jnp.where(k == 1, 1.0 - eps, 0.5 * (tl + th)))
+        gm = g(tm)
+        g_lo, g_hi = jnp.where(k == 0, gm, g_lo), jnp.where(k == 1, gm, g_hi)
+        inside = (k >= 2) & (tm > tl) & (tm < th)
+        tl = jnp.where(inside & (gm >= 0), tm, tl)
+        th = jnp.where(inside & (gm <= 0), tm, th)
+        # after both ends: no sign change means the solution is at an end
+        at_ends = k == 1
+        tl = jnp.where(at_ends & (g_lo <= 0), eps, jnp.where(at_ends & (g_hi >= 0), 1.0 - eps, tl))
+        th = jnp.where(at_ends & (g_lo <= 0), eps, jnp.where(at_ends & (g_hi >= 0), 1.0 - eps, th))
+        live = (k == 0) | ((at_ends | inside) & (th - tl > 4e-16))
+        return k + 1, tl, th, g_lo, g_hi, live
+
     one = jnp.ones((), P.dtype)
-    left, right = eps * one, (1.0 - eps) * one
-    g_lo, g_hi = jax.vmap(g)(jnp.stack([left, right]))
-    # No sign change: the solution is at an end (a collapsed bracket takes no bisection step).
-    end = jnp.where(g_lo <= 0, left, right)
-    at_end = (g_lo <= 0) | (g_hi >= 0)
-    width = max(4e-16, float(jnp.finfo(P.dtype).eps))
-    b = bisect(lambda t: g(t) >= 0, jnp.where(at_end, end, left), jnp.where(at_end, end, right),
-               max_steps=max_steps, tol=width)
-    tl, th = b.lo, b.hi
+    k, tl, th, _, _, _ = jax.lax.while_loop(
+        cond, body, (jnp.int32(0), eps * one, (1.0 - eps) * one, one, one, True))
     ml, _, _ = face_extent(tl)
     mh, _, _ = face_extent(th)
     il = jnp.argmax(jnp.where(ml, P[:, 0], -jnp.inf))  # right end of the left face
@@ -274,7 +287,7 @@ def _locate_two(U, P, scale, max_steps):
     edge = (d[0] > 0) & (d[1] < 0)
     t_edge = jnp.where(edge, d[0] / jnp.where(edge, d[0] - d[1], 1.0), tl)
     ts = jnp.stack([t_edge, tl, th])
-    return jnp.stack([ts, 1.0 - ts], axis=1), b.num_steps
+    return jnp.stack([ts, 1.0 - ts], axis=1), jnp.maximum(k - 2, 0)
 
 
 def _smoothed(U, P, z, tau, with_jacobian):
