@@ -90,7 +90,7 @@ import numpy as np
 
 from bargainjax.core import _validate as _val
 from bargainjax.coalitions._algebra import _sizes, _weights, members
-from bargainjax.games._normal_form import payoff_array
+from bargainjax.games._normal_form import payoff_tensor
 from bargainjax.core._contract import PlayerScale, alias, certify, default_tol, resolve_tol
 from bargainjax.solvers._zero_sum import solve_zero_sum
 
@@ -176,7 +176,7 @@ class CocoValue(NamedTuple):
 # ---------------------------------------------------------------------------- inputs
 
 
-_game_payoffs = payoff_array  # deprecated private alias; use games._normal_form.payoff_array
+_game_payoffs = payoff_tensor  # deprecated private alias; use games._normal_form.payoff_tensor
 
 
 MAX_COALITIONS = 2**12
@@ -204,7 +204,7 @@ def check_coalition_cap(n: int, max_coalitions, what: str = "coalition fights") 
 
 
 def _inputs(game, weights, tol, max_coalitions):
-    U = payoff_array(game)
+    U = payoff_tensor(game)
     check_coalition_cap(U.shape[0], max_coalitions)
     U, a = _weights_for(weights, U)
     return U, a, resolve_tol(tol, U.dtype, "coco", static=True)
@@ -471,7 +471,7 @@ def coalition_fight_matrix(payoffs, weights, R: int) -> jax.Array:
         >>> bj.coalition_fight_matrix(U, None, 0b01).tolist()
         [[2.0, 2.0], [0.0, 4.0]]
     """
-    U = payoff_array(payoffs, "payoffs")
+    U = payoff_tensor(payoffs, "payoffs")
     U, a = _weights_for(weights, U)
     n = U.shape[0]
     if not isinstance(R, numbers.Integral) or isinstance(R, bool) or not 0 <= R < 2**n:

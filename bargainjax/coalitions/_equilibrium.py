@@ -75,7 +75,7 @@ from bargainjax.core import _validate as _val
 from bargainjax.coalitions._coco import coalition_values, coco_unit
 from bargainjax.core._contract import PlayerScale, Status, certify, resolve_tol
 from bargainjax.core._linalg import solve as _linear_solve
-from bargainjax.games._normal_form import payoff_array
+from bargainjax.games._normal_form import payoff_tensor
 from bargainjax.solvers._lp import solve_lp
 
 __all__ = ["CocoEquilibrium", "coco_equilibrium"]
@@ -629,7 +629,7 @@ def _check_players(n: int, max_players) -> None:
 
 
 def _game_and_tol(game, tol, max_players=MAX_PLAYERS):
-    U = payoff_array(game)
+    U = payoff_tensor(game)
     if U.shape[0] < 2:
         raise ValueError("`game` must have at least two players")
     _check_players(U.shape[0], max_players)

@@ -49,7 +49,7 @@ import numpy as np
 
 from bargainjax.core import _validate as _val
 from bargainjax.coalitions._algebra import _sizes, members, threat_payoffs
-from bargainjax.games._normal_form import payoff_array
+from bargainjax.games._normal_form import payoff_tensor
 
 MAX_PLAYERS = 6
 """Default work cap of :func:`bargainjax.experimental.coalition_perfect_search`
@@ -199,7 +199,7 @@ def coalition_payoffs(game, strategies) -> jax.Array:
         ValueError: naming ``game`` or ``strategies`` (count, sizes, negative entries or sums
             other than 1 when concrete).
     """
-    U = payoff_array(game)
+    U = payoff_tensor(game)
     n = U.shape[0]
     full = 2**n - 1
     if isinstance(strategies, (str, bytes)) or not hasattr(strategies, "__len__") \

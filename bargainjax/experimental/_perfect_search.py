@@ -39,7 +39,7 @@ from bargainjax.coalitions._perfect import (
     _harsanyi_residuals,
     coalition_payoffs,
 )
-from bargainjax.games._normal_form import payoff_array
+from bargainjax.games._normal_form import payoff_tensor
 
 __all__ = ["CoalitionPerfectSearch", "coalition_perfect_search"]
 
@@ -270,7 +270,7 @@ def coalition_perfect_search(
         ValueError: naming ``game`` (bad shape, NaN/inf, fewer than 2 or more than
             ``max_players`` players), ``num_starts``, ``tol``, ``grid`` or ``max_players``.
     """
-    U = payoff_array(game)
+    U = payoff_tensor(game)
     n = U.shape[0]
     if n < 2:
         raise ValueError(f"`game` must have at least 2 players for the search, got {n}")

@@ -18,7 +18,7 @@ Games are immutable pytrees (registered with ``jax.tree_util.register_dataclass`
 arrays are leaves, names are static metadata, so games can be passed through ``jit`` and
 stacked along a leading batch axis for ``vmap``.
 
-:func:`payoff_array` is the one place a "game" argument (a :class:`NormalFormGame`, a
+:func:`payoff_tensor` is the one place a "game" argument (a :class:`NormalFormGame`, a
 :class:`SeparableGame` or a payoff array) is turned into a payoff tensor.
 """
 
@@ -81,8 +81,8 @@ class NormalFormGame:
         return out
 
 
-def payoff_tensor(payoffs, name: str = "payoffs") -> jax.Array:
-    """Validate a payoff tensor ``(n, |A_1|, ..., |A_n|)``; errors name the argument ``name``."""
+def _validated_tensor(payoffs, name: str) -> jax.Array:
+    """Validate a payoff array ``(n, |A_1|, ..., |A_n|)``; errors name the argument ``name``."""
     U = v.as_array(payoffs, name, min_ndim=2)
     n = U.ndim - 1
     if U.shape[0] != n:
@@ -96,21 +96,23 @@ def payoff_tensor(payoffs, name: str = "payoffs") -> jax.Array:
     return U
 
 
-def payoff_array(game, name: str = "game") -> jax.Array:
-    """The payoff tensor ``U`` of shape ``(n, |A_1|, ..., |A_n|)`` of a game argument.
+def payoff_tensor(game, name: str = "game") -> jax.Array:
+    r"""The payoff tensor ``U`` of shape ``(n, |A_1|, ..., |A_n|)`` of a game argument.
 
-    Accepts a :class:`NormalFormGame` (its ``payoffs``), a :class:`SeparableGame` (materialised:
-    :math:`U_i(x) = \\sum_j u_{j,i}(x_j)`, ``prod |A_j|`` outcomes) or anything array-like,
-    which is validated by :func:`payoff_tensor`.  Game objects are trusted (their constructors
-    validated them), so traced payoffs pass through ``jit``/``vmap`` unchanged.
+    The one place a "game" argument is coerced.  Accepts a :class:`NormalFormGame` (its
+    ``payoffs``), a :class:`SeparableGame` (materialised, :math:`U_i(x) = \sum_j u_{j,i}(x_j)`
+    over all ``prod |A_j|`` joint actions) or anything array-like, which is validated: ``n``
+    payoff tables, one action axis per player, at least one action each, finite when concrete.
+    Game objects are not re-validated (their constructors did it), so traced payoffs pass
+    through ``jit``/``vmap`` unchanged.
 
     Args:
         game: the game.
         name: the argument's name in error messages.
 
     Raises:
-        ValueError: one line naming ``name`` if ``game`` is a string, bytes, a dict or None,
-            or an array of the wrong shape, with an empty action set, or with NaN/inf.
+        ValueError: one line naming ``name`` if ``game`` is a string, bytes, a dict or None, or
+            an array of the wrong shape, with an empty action set, or with NaN/inf.
     """
     if isinstance(game, NormalFormGame):
         return game.payoffs
@@ -121,7 +123,7 @@ def payoff_array(game, name: str = "game") -> jax.Array:
             f"`{name}` must be a NormalFormGame, a SeparableGame or a payoff array of shape "
             f"(n, |A_1|, ..., |A_n|), got {type(game).__name__}"
         )
-    return payoff_tensor(game, name)
+    return _validated_tensor(game, name)
 
 
 def normal_form_game(
@@ -137,7 +139,7 @@ def normal_form_game(
         ValueError: if ``payoffs`` has the wrong shape (``payoffs.shape[0]`` must equal the
             number of action axes), an empty action set, NaN/inf, or names of the wrong length.
     """
-    U = payoff_tensor(payoffs, "payoffs")
+    U = _validated_tensor(payoffs, "payoffs")
     n = U.ndim - 1
     names = tuple(player_names) if player_names is not None else tuple(str(i + 1) for i in range(n))
     if len(names) != n:
