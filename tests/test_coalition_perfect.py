@@ -10,11 +10,11 @@ import pytest
 import bargainjax as bj
 from bargainjax.coalitions._perfect import (
     coalition_payoffs,
-    coalition_perfect_search,
     coco_condition_residuals,
     harsanyi_condition_residuals,
 )
 from bargainjax.bargaining._threat import threat_point
+from bargainjax.experimental import coalition_perfect_search
 
 
 def _subsets(S):

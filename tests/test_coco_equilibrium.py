@@ -13,7 +13,8 @@ from helpers import coco_value_oracle
 from scipy.optimize import linprog
 
 import bargainjax as bj
-from bargainjax.coalitions._equilibrium import coco_equilibria, coco_equilibrium
+from bargainjax.coalitions._equilibrium import coco_equilibrium
+from bargainjax.experimental import coco_equilibria
 
 SUCCESS = int(bj.Status.SUCCESSFUL)
 DEGENERATE = int(bj.Status.DEGENERATE)

@@ -23,15 +23,24 @@ from bargainjax.coalitions._coco import (
 )
 from bargainjax.coalitions._equilibrium import (
     FACE_KINDS as FACE_KINDS,
-    CocoEquilibria as CocoEquilibria,
     CocoEquilibrium as CocoEquilibrium,
-    coco_equilibria as coco_equilibria,
     coco_equilibrium as coco_equilibrium,
 )
 from bargainjax.coalitions._perfect import (
-    CoalitionPerfectSearch as CoalitionPerfectSearch,
     coalition_payoffs as coalition_payoffs,
-    coalition_perfect_search as coalition_perfect_search,
     coco_condition_residuals as coco_condition_residuals,
     harsanyi_condition_residuals as harsanyi_condition_residuals,
 )
+
+# The host-side searches live in bargainjax.experimental; these names stay importable from here.
+# Resolved lazily (PEP 562): bargainjax.experimental imports this package's modules.
+_EXPERIMENTAL = ("CocoEquilibria", "coco_equilibria", "CoalitionPerfectSearch",
+                 "coalition_perfect_search")
+
+
+def __getattr__(name):
+    if name in _EXPERIMENTAL:
+        import bargainjax.experimental as experimental
+
+        return getattr(experimental, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -90,8 +90,8 @@ import numpy as np
 
 from bargainjax.core import _validate as _val
 from bargainjax.coalitions._algebra import _sizes, _weights, members
-from bargainjax.games._normal_form import NormalFormGame, SeparableGame, payoff_tensor
-from bargainjax.core._contract import PlayerScale, alias, certify, default_tol
+from bargainjax.games._normal_form import payoff_tensor
+from bargainjax.core._contract import PlayerScale, alias, certify, default_tol, resolve_tol
 from bargainjax.solvers._zero_sum import solve_zero_sum
 
 
@@ -176,18 +176,7 @@ class CocoValue(NamedTuple):
 # ---------------------------------------------------------------------------- inputs
 
 
-def _game_payoffs(game, name: str = "game"):
-    """The payoff tensor of a game (NormalFormGame, SeparableGame, or an array)."""
-    if isinstance(game, NormalFormGame):
-        return game.payoffs
-    if isinstance(game, SeparableGame):
-        return game.to_normal_form().payoffs
-    if isinstance(game, (str, bytes, dict)) or game is None:
-        raise ValueError(
-            f"`{name}` must be a NormalFormGame, a SeparableGame or a payoff array of shape "
-            f"(n, |A_1|, ..., |A_n|), got {type(game).__name__}"
-        )
-    return payoff_tensor(game, name)
+_game_payoffs = payoff_tensor  # deprecated private alias; use games._normal_form.payoff_tensor
 
 
 MAX_COALITIONS = 2**12
@@ -208,14 +197,6 @@ def _weights_for(weights, U):
     return U.astype(dt), a.astype(dt)
 
 
-def _static_tol(tol, dtype):
-    if tol is None:
-        return default_tol(dtype, "coco")
-    if isinstance(tol, numbers.Real) and not isinstance(tol, bool) and tol > 0:
-        return float(tol)
-    raise ValueError(f"`tol` must be a positive number or None (static), got {tol!r}")
-
-
 def check_coalition_cap(n: int, max_coalitions, what: str = "coalition fights") -> None:
     """Eager work cap: refuse ``2**n > max_coalitions`` coalitions with a one-line error."""
     _val.work_cap(2**n, max_coalitions, "max_coalitions",
@@ -223,10 +204,10 @@ def check_coalition_cap(n: int, max_coalitions, what: str = "coalition fights") 
 
 
 def _inputs(game, weights, tol, max_coalitions):
-    U = _game_payoffs(game)
+    U = payoff_tensor(game)
     check_coalition_cap(U.shape[0], max_coalitions)
     U, a = _weights_for(weights, U)
-    return U, a, _static_tol(tol, U.dtype)
+    return U, a, resolve_tol(tol, U.dtype, "coco", static=True)
 
 
 class _Units(NamedTuple):
@@ -490,7 +471,7 @@ def coalition_fight_matrix(payoffs, weights, R: int) -> jax.Array:
         >>> bj.coalition_fight_matrix(U, None, 0b01).tolist()
         [[2.0, 2.0], [0.0, 4.0]]
     """
-    U = _game_payoffs(payoffs, "payoffs")
+    U = payoff_tensor(payoffs, "payoffs")
     U, a = _weights_for(weights, U)
     n = U.shape[0]
     if not isinstance(R, numbers.Integral) or isinstance(R, bool) or not 0 <= R < 2**n:
@@ -662,7 +643,7 @@ def coco_value_two_player(A, B, *, tol: float | None = None) -> CocoValue:
     _val.finite(B, "B")
     dt = jnp.result_type(A.dtype, B.dtype)
     U = jnp.stack([A.astype(dt), B.astype(dt)])
-    return _coco(U, jnp.ones(2, dt), _static_tol(tol, dt))
+    return _coco(U, jnp.ones(2, dt), resolve_tol(tol, dt, "coco", static=True))
 
 
 @functools.partial(jax.jit, static_argnames=("n",))

@@ -7,6 +7,7 @@ from bargainjax.games._normal_form import (
     bimatrix_game as bimatrix_game,
     game_from_tables as game_from_tables,
     normal_form_game as normal_form_game,
+    payoff_tensor as payoff_tensor,
     separable_game as separable_game,
 )
 from bargainjax.games._nfg import (

@@ -14,13 +14,18 @@ An *additively separable* game (report §3.2) is given by contribution tables
 :math:`U_i(x) = \sum_j u_{j,i}(x_j)`.  Its feasible set is a Minkowski sum, handled with one
 simplex per player by :class:`bargainjax.SeparableHull`.
 
-Games are immutable pytrees: payoff arrays are leaves, names are static metadata, so games can
-be passed through ``jit`` and stacked along a leading batch axis for ``vmap``.
+Games are immutable pytrees (registered with ``jax.tree_util.register_dataclass``): payoff
+arrays are leaves, names are static metadata, so games can be passed through ``jit`` and
+stacked along a leading batch axis for ``vmap``.
+
+:func:`payoff_tensor` is the one place a "game" argument (a :class:`NormalFormGame`, a
+:class:`SeparableGame` or a payoff array) is turned into a payoff tensor.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import functools
 from typing import Sequence
 
 import jax
@@ -29,7 +34,8 @@ import jax.numpy as jnp
 from bargainjax.core import _validate as v
 
 
-@jax.tree_util.register_pytree_node_class
+@functools.partial(jax.tree_util.register_dataclass, data_fields=["payoffs"],
+                   meta_fields=["title", "player_names", "strategy_names"])
 @dataclasses.dataclass(frozen=True)
 class NormalFormGame:
     """An n-player normal-form game.
@@ -45,13 +51,6 @@ class NormalFormGame:
     title: str = ""
     player_names: tuple[str, ...] = ()
     strategy_names: tuple[tuple[str, ...], ...] = ()
-
-    def tree_flatten(self):
-        return (self.payoffs,), (self.title, self.player_names, self.strategy_names)
-
-    @classmethod
-    def tree_unflatten(cls, aux, children):
-        return cls(children[0], *aux)
 
     @property
     def num_players(self) -> int:
@@ -82,8 +81,8 @@ class NormalFormGame:
         return out
 
 
-def payoff_tensor(payoffs, name: str = "payoffs") -> jax.Array:
-    """Validate a payoff tensor ``(n, |A_1|, ..., |A_n|)``; errors name the argument ``name``."""
+def _validated_tensor(payoffs, name: str) -> jax.Array:
+    """Validate a payoff array ``(n, |A_1|, ..., |A_n|)``; errors name the argument ``name``."""
     U = v.as_array(payoffs, name, min_ndim=2)
     n = U.ndim - 1
     if U.shape[0] != n:
@@ -95,6 +94,36 @@ def payoff_tensor(payoffs, name: str = "payoffs") -> jax.Array:
         raise ValueError(f"`{name}`: every player needs at least one action, got shape {U.shape}")
     v.finite(U, name)
     return U
+
+
+def payoff_tensor(game, name: str = "game") -> jax.Array:
+    r"""The payoff tensor ``U`` of shape ``(n, |A_1|, ..., |A_n|)`` of a game argument.
+
+    The one place a "game" argument is coerced.  Accepts a :class:`NormalFormGame` (its
+    ``payoffs``), a :class:`SeparableGame` (materialised, :math:`U_i(x) = \sum_j u_{j,i}(x_j)`
+    over all ``prod |A_j|`` joint actions) or anything array-like, which is validated: ``n``
+    payoff tables, one action axis per player, at least one action each, finite when concrete.
+    Game objects are not re-validated (their constructors did it), so traced payoffs pass
+    through ``jit``/``vmap`` unchanged.
+
+    Args:
+        game: the game.
+        name: the argument's name in error messages.
+
+    Raises:
+        ValueError: one line naming ``name`` if ``game`` is a string, bytes, a dict or None, or
+            an array of the wrong shape, with an empty action set, or with NaN/inf.
+    """
+    if isinstance(game, NormalFormGame):
+        return game.payoffs
+    if isinstance(game, SeparableGame):
+        return game.to_normal_form().payoffs
+    if isinstance(game, (str, bytes, dict)) or game is None:
+        raise ValueError(
+            f"`{name}` must be a NormalFormGame, a SeparableGame or a payoff array of shape "
+            f"(n, |A_1|, ..., |A_n|), got {type(game).__name__}"
+        )
+    return _validated_tensor(game, name)
 
 
 def normal_form_game(
@@ -110,7 +139,7 @@ def normal_form_game(
         ValueError: if ``payoffs`` has the wrong shape (``payoffs.shape[0]`` must equal the
             number of action axes), an empty action set, NaN/inf, or names of the wrong length.
     """
-    U = payoff_tensor(payoffs, "payoffs")
+    U = _validated_tensor(payoffs, "payoffs")
     n = U.ndim - 1
     names = tuple(player_names) if player_names is not None else tuple(str(i + 1) for i in range(n))
     if len(names) != n:
@@ -150,7 +179,8 @@ def game_from_tables(tables: Sequence, **names) -> NormalFormGame:
     return normal_form_game(jnp.stack(arrs), **names)
 
 
-@jax.tree_util.register_pytree_node_class
+@functools.partial(jax.tree_util.register_dataclass, data_fields=["contributions"],
+                   meta_fields=[])
 @dataclasses.dataclass(frozen=True)
 class SeparableGame:
     r"""An additively separable game (report §3.2).
@@ -162,13 +192,6 @@ class SeparableGame:
     """
 
     contributions: tuple
-
-    def tree_flatten(self):
-        return (tuple(self.contributions),), None
-
-    @classmethod
-    def tree_unflatten(cls, aux, children):
-        return cls(tuple(children[0]))
 
     @property
     def num_players(self) -> int:

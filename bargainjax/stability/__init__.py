@@ -5,14 +5,24 @@ disagreement points by exact linear programs.
 from bargainjax.stability._cores import (
     BlockingMargin as BlockingMargin,
     CoreMembership as CoreMembership,
-    CoreNonemptiness as CoreNonemptiness,
     ParetoMatrix as ParetoMatrix,
     StableDisagreement as StableDisagreement,
     alpha_matrix as alpha_matrix,
     blocking_margin as blocking_margin,
     core_membership as core_membership,
-    core_nonempty as core_nonempty,
     nash_matrix as nash_matrix,
     pareto_matrix as pareto_matrix,
     stable_disagreement as stable_disagreement,
 )
+
+# The host-side non-emptiness test lives in bargainjax.experimental; these names stay importable
+# from here.  Resolved lazily (PEP 562): bargainjax.experimental imports this package's modules.
+_EXPERIMENTAL = ("CoreNonemptiness", "core_nonempty")
+
+
+def __getattr__(name):
+    if name in _EXPERIMENTAL:
+        import bargainjax.experimental as experimental
+
+        return getattr(experimental, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
