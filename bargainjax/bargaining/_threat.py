@@ -58,7 +58,8 @@ edge of ``F``; that NBS depends on ``d`` only through :math:`a_1 d_1 - a_2 d_2 =
 (:math:`M = a_1 A - a_2 B`), whose derivative is Danskin's (threats held fixed:
 ``dx^T M y = x^T M dy = 0`` at a saddle point with unchanged supports), so ``payoffs`` is
 differentiated exactly with the threats and the weights held fixed.  ``weights`` carry the
-implicit-function derivative of :func:`bargainjax.coco_equilibrium`.  ``disagreement`` is
+derivative of the normal of the NBS's edge (or, at a vertex, the implicit-function derivative of
+:func:`bargainjax.coco_equilibrium`).  ``disagreement`` is
 differentiated with the threats held fixed (exact along :math:`(a_1, -a_2)`; the threats' own
 movement is not differentiated).  Where the face, the NBS's edge or a threat support changes
 (a kink), derivatives are one-sided.  Threats and certificates have zero tangents.
@@ -81,6 +82,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from bargainjax.coalitions._coco import _game_payoffs
+from bargainjax.coalitions._equilibrium import coco_equilibrium
 from bargainjax.core import _validate as _val
 from bargainjax.core._contract import PlayerScale, alias, certify, resolve_tol
 from bargainjax.solvers._lp import solve_lp
@@ -122,7 +124,9 @@ class ThreatPoint(NamedTuple):
             differentiable, module docstring "Derivatives").
         threats: ``(x, y)`` the row and column players' threat strategies.
         weights: ``(2,)`` ``a = (t, 1 - t)``, the frontier normal of the fixed point in the
-            game's own units (normalised to sum 1): the CoCo-equilibrium weights.
+            game's own units (normalised to sum 1): the CoCo-equilibrium weights, or, when the
+            NBS lies inside an edge of ``F``, that edge's normal (the same in exact arithmetic;
+            the edge's is exact to rounding and differentiable in the payoffs).
         certificate: ``()`` the largest gain a player gets in their own NBS payoff by switching
             their threat (the other's fixed), in units of that player's payoff range — over
             pure threats, which is exact for mixed ones too (module docstring) — or the
@@ -212,6 +216,8 @@ class _UnitNBS(NamedTuple):
     certificate: jax.Array  # ()
     floor: jax.Array  # () rounding floor of the certificate
     num_steps: int  # 3 K², static
+    inside_edge: jax.Array  # () bool: payoffs lie strictly inside a segment of slope < 0
+    edge_normal: jax.Array  # () t of that segment's normal (t, 1 - t) (differentiable)
 
 
 def _support_violation(Pu, X, G, rnd):
@@ -279,7 +285,15 @@ def _nbs_unit(Pu, du) -> _UnitNBS:
     best = [jnp.argmax(jnp.where(ok, Gs[:, i], -jnp.inf)) for i in (0, 1)]
     k = jnp.where(strict, k_strict, jnp.where(can[0], best[0], best[1]))
     u = jnp.where(strict | can[0] | can[1], X[k], du)
-    return _UnitNBS(u, strict, cert.astype(dt), floor.astype(dt), 3 * K * K)
+    # The selected candidate's segment (X is (K, K, 3) in C order): its normal, when u lies
+    # strictly inside it and it slopes down (then it is an edge of the frontier).
+    i, j, c = k // (3 * K), (k // 3) % K, k % 3
+    b = Pu[j] - Pu[i]
+    s = cands.reshape(-1)[k]
+    inside = strict & (c == 2) & (s > 0) & (s < 1) & (b[0] * b[1] < 0)
+    span = jnp.abs(b[0]) + jnp.abs(b[1])
+    normal = jnp.abs(b[1]) / jnp.where(inside, span, 1.0)
+    return _UnitNBS(u, strict, cert.astype(dt), floor.astype(dt), 3 * K * K, inside, normal)
 
 
 def _float_dtype(*arrays):
@@ -412,7 +426,7 @@ def _gains_jit(U, x, y):
     return _deviation_gains(Uu, P, x, y, u)
 
 
-def threat_point(game, *, tol: float | None = None, max_iterations: int = 200,
+def threat_point(game, *, tol: float | None = None, max_iterations: int = 400,
                  zero_sum_tol: float | None = None) -> ThreatPoint:
     r"""Nash's (1953) variable-threat point of a two-player game (report Definition 57).
 
@@ -438,7 +452,8 @@ def threat_point(game, *, tol: float | None = None, max_iterations: int = 200,
         tol: relative tolerance of the certificate (default
             ``default_tol(dtype, "bargaining")``: ``1e-9`` in float64, ``1e-5`` in float32;
             may be traced).
-        max_iterations: cap on the CoCo equilibrium's bisection steps (static).
+        max_iterations: cap on the CoCo equilibrium's bisection steps (static; default its
+            own, so that the compiled equilibrium is shared; the bisection takes about 55).
         zero_sum_tol: tolerance of the threat game's zero-sum solve (default ``1e-12`` in
             float64, the zero-sum default in float32; the exact simplex is used either way).
 
@@ -465,20 +480,26 @@ def threat_point(game, *, tol: float | None = None, max_iterations: int = 200,
     if zero_sum_tol is None:
         zero_sum_tol = 1e-12 if jnp.finfo(U.dtype).bits >= 64 else None
     zero_sum_tol = resolve_tol(zero_sum_tol, U.dtype, "zero_sum")
-    return _threat_point(U, jnp.asarray(tol, U.dtype), jnp.asarray(zero_sum_tol, U.dtype),
-                         max_steps=int(max_iterations))
+    tol = jnp.asarray(tol, U.dtype)
+    zero_sum_tol = jnp.asarray(zero_sum_tol, U.dtype)
+    # The fixed point t (module docstring): the two-player CoCo equilibrium of the game in unit
+    # coordinates (its own normalisation of them is the identity up to rounding).  Called as
+    # its own compiled function, not inside one jit with the rest, so that eager calls share
+    # its (slow) compilation with every coco_equilibrium call on games of this shape; under an
+    # outer jit/vmap/grad all of it is traced together.
+    eq = coco_equilibrium(_to_unit(U), max_steps=int(max_iterations))
+    return _threat_finish(U, eq.weights, eq.num_steps, tol, zero_sum_tol)
 
 
-@functools.partial(jax.jit, static_argnames=("max_steps",))
-def _threat_point(U, tol, zero_sum_tol, *, max_steps):
-    from bargainjax.coalitions._equilibrium import coco_equilibrium
+@jax.jit
+def _to_unit(U):
+    return _unit_game(U)[1]
 
-    ps, Uu, P = _unit_game(U)
+
+def _threats_at(U, Uu, P, t, zero_sum_tol):
+    """Threats solving the zero-sum game ``tA - (1-t)B`` (unit coordinates), ``d``, the NBS
+    from it, and the certificate (module docstring)."""
     A, B = Uu
-    # The fixed point t (module docstring): the two-player CoCo equilibrium, here in unit
-    # coordinates (its own normalisation of Uu is the identity up to rounding).
-    eq = coco_equilibrium(Uu, max_steps=max_steps)
-    t = jax.lax.stop_gradient(eq.weights[0])
     M = jax.lax.stop_gradient(t * A - (1.0 - t) * B)
     zs = solve_zero_sum(M, tol=zero_sum_tol)
     x, y = jax.lax.stop_gradient(zs.row_strategy), jax.lax.stop_gradient(zs.col_strategy)
@@ -487,16 +508,34 @@ def _threat_point(U, tol, zero_sum_tol, *, max_steps):
     nbs = _nbs_unit(P, d)
     gains = jax.lax.stop_gradient(_deviation_gains(Uu, P, x, y, nbs.payoffs))
     cert = jnp.maximum(jnp.maximum(jnp.max(gains), nbs.certificate), 0.0)
-    finite = jnp.all(jnp.isfinite(U))
-    status, tol_eff = certify(cert, tol, floor=nbs.floor, infeasible=~nbs.strict,
-                              inputs_finite=finite)
-    w = eq.weights / ps.scale
-    w = w / jax.lax.stop_gradient(jnp.max(w))
     # d in the game's own units straight from the threats (a convex combination of payoffs:
     # no overflow, and no unit round trip)
     d_user = jnp.stack([x @ U[0] @ y, x @ U[1] @ y])
+    return d_user, nbs, (x, y), gap, cert
+
+
+@jax.jit
+def _threat_finish(U, weights, num_steps, tol, zero_sum_tol):
+    """The answer at the CoCo-equilibrium weights (unit coordinates), then once more at the
+    normal of the edge its NBS lies on, kept when its certificate is no worse: in exact
+    arithmetic the two weights agree on an edge; in rounding, the edge's normal is exact to
+    rounding while the equilibrium's weights are exact to its own tolerance (``1e-3``
+    relative in float32)."""
+    ps, Uu, P = _unit_game(U)
+    first = _threats_at(U, Uu, P, jax.lax.stop_gradient(weights[0]), zero_sum_tol)
+    t_edge = first[1].edge_normal
+    second = _threats_at(U, Uu, P, jax.lax.stop_gradient(t_edge), zero_sum_tol)
+    use = first[1].inside_edge & (second[4] <= first[4])
+    d_user, nbs, (x, y), gap, cert = jax.tree.map(lambda a, b: jnp.where(use, a, b), second,
+                                                  first)
+    finite = jnp.all(jnp.isfinite(U))
+    status, tol_eff = certify(cert, tol, floor=nbs.floor, infeasible=~nbs.strict,
+                              inputs_finite=finite)
+    w_unit = jnp.where(use, jnp.stack([t_edge, 1.0 - t_edge]), weights)
+    w = w_unit / ps.scale
+    w = w / jax.lax.stop_gradient(jnp.max(w))
     return ThreatPoint(d_user, ps.restore(nbs.payoffs), (x, y), w / jnp.sum(w), cert,
-                       tol_eff, status, eq.num_steps, gap, cert <= tol_eff)
+                       tol_eff, status, num_steps, gap, cert <= tol_eff)
 
 
 # ---------------------------------------------------------------------------- n players
