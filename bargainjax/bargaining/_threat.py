@@ -16,11 +16,13 @@ and ``t`` is a fixed point when :math:`u(t)` lies on the face of ``F`` maximisin
 :math:`a \cdot u`.  Since :math:`t u_1(t) = (h + v)/2` is the CoCo value of player 1 at the
 weights ``a`` (Kalai & Kalai 2013), this is exactly the two-player CoCo equilibrium
 (:func:`bargainjax.coco_equilibrium`, whose module docstring states the coincidence):
-:func:`threat_point` takes the weights from it.  The answer is then re-derived without the
-ansatz: the threats solve the zero-sum game :math:`tA - (1-t)B` (:func:`bargainjax.solve_zero_sum`),
-``d`` follows from them, the NBS from ``d`` comes from an exact two-dimensional computation over
-the edges of ``F`` (:func:`nbs_two_player`), and the certificate is the no-profitable-threat-change
-check of :func:`threat_deviation_gains`.
+:func:`threat_point` takes the weights from it (and, when the NBS found lies inside an edge of
+``F``, re-solves once at that edge's normal, exact to rounding, keeping the better-certified
+answer).  The answer is then re-derived without the ansatz: the threats solve the zero-sum
+game :math:`tA - (1-t)B` (:func:`bargainjax.solve_zero_sum`), ``d`` follows from them, the NBS
+from ``d`` comes from an exact two-dimensional computation over the edges of ``F``
+(:func:`nbs_two_player`), and the certificate is the no-profitable-threat-change check of
+:func:`threat_deviation_gains`.
 
 **Why pure deviations suffice** (the check is exact).  Fix player 2's threat ``y``.  Player 1's
 deviations give disagreement points :math:`d(x) = \sum_r x_r (A_r y, B_r y)`, the convex hull of
