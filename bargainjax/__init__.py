@@ -1,245 +1,55 @@
 """bargainjax: cooperative bargaining solutions of games in JAX, certified, batched, differentiable.
 
-Import as ``import bargainjax as bj``.  See ``README.md`` for the mathematics and the conventions.
+Import as ``import bargainjax as bj``; every public name of the subpackages below is also a
+top-level name (``bj.nash_bargaining`` is ``bargainjax.bargaining.nash_bargaining``).
+
+The subpackages are the layers of the library, each depending only on the ones above it:
+
+* :mod:`bargainjax.core` — the result contract, tolerances and units; the one iteration driver,
+  bisection and derivative rules; small linear algebra.
+* :mod:`bargainjax.games` — normal-form and separable games, Gambit ``.nfg`` files.
+* :mod:`bargainjax.solvers` — zero-sum games, linear programs (one pivot kernel), concave
+  maximisation over simplices.
+* :mod:`bargainjax.sets` — feasible sets of payoff vectors behind one interface.
+* :mod:`bargainjax.bargaining` — bargaining solutions, disagreement points, threat points.
+* :mod:`bargainjax.coalitions` — coalition algebra, TU values, CoCo values and equilibria.
+* :mod:`bargainjax.stability` — cores of separable games.
+* :mod:`bargainjax.bayesian` — Bayesian (ECL) bargaining games.
+* :mod:`bargainjax.sweeps` — one solver over a large batch, sharded over devices.
+* :mod:`bargainjax.experimental` — host-side searches (not ``jit``/``vmap``-able).
+
+Beside them: :mod:`bargainjax.experiment` (the harness behind ``bargainjax run``/``reproduce``)
+and :mod:`bargainjax.cli` (the command line); neither is imported here.
 """
 
-from bargainjax.core import (
-    DEFAULT_TOL as DEFAULT_TOL,
-    PlayerScale as PlayerScale,
-    Status as Status,
-    batch_status as batch_status,
-    certify as certify,
-    check as check,
-    status_message as status_message,
+from bargainjax import (
+    bargaining,
+    bayesian,
+    coalitions,
+    core,
+    experimental,
+    games,
+    sets,
+    solvers,
+    stability,
+    sweeps,
 )
-from bargainjax.games import (
-    NormalFormGame as NormalFormGame,
-    SeparableGame as SeparableGame,
-    bimatrix_game as bimatrix_game,
-    game_from_tables as game_from_tables,
-    normal_form_game as normal_form_game,
-    separable_game as separable_game,
-)
-
-# --- .nfg files ---
-from bargainjax.games import parse_nfg as parse_nfg, read_nfg as read_nfg, write_nfg as write_nfg
-
-# --- simplex machinery and solvers ---
-from bargainjax.solvers import EntropicSolution as EntropicSolution, ZeroSumSolution as ZeroSumSolution, solve_zero_sum as solve_zero_sum, solve_zero_sum_entropic as solve_zero_sum_entropic
-from bargainjax.sets import (
-    PolytopeHull as PolytopeHull,
-    ResourceSet as ResourceSet,
-    SeparableHull as SeparableHull,
-    Face as Face,
-    WeightedSumMax as WeightedSumMax,
-    maximizing_face as maximizing_face,
-    minkowski_sum as minkowski_sum,
-    correlated_set as correlated_set,
-    ideal_point as ideal_point,
-    polytope as polytope,
-    resource_set as resource_set,
-    separable_set as separable_set,
-)
-from bargainjax.bargaining import (
-    BargainingSolution as BargainingSolution,
-    armstrong as armstrong,
-    egalitarian as egalitarian,
-    kalai_smorodinsky as kalai_smorodinsky,
-    nash_bargaining as nash_bargaining,
-    SupportingWeights as SupportingWeights,
-    outcome_moments as outcome_moments,
-    supporting_weights as supporting_weights,
-    utilitarian as utilitarian,
-    variance_normalized as variance_normalized,
-)
-from bargainjax.bargaining import SecurityLevels as SecurityLevels, security_levels as security_levels
-from bargainjax.solvers import LPSolution as LPSolution, solve_lp as solve_lp
-from bargainjax.sweeps import SweepResult as SweepResult, sweep as sweep
-from bargainjax.coalitions import (
-    coalition_sizes as coalition_sizes,
-    from_dividends as from_dividends,
-    harsanyi_dividends as harsanyi_dividends,
-    members as members,
-    shapley_value as shapley_value,
-    shapley_weights as shapley_weights,
-    threat_payoffs as threat_payoffs,
-    tu_game as tu_game,
-)
-from bargainjax.coalitions import (
-    CoalitionValues as CoalitionValues,
-    CocoValue as CocoValue,
-    coalition_fight_matrix as coalition_fight_matrix,
-    coalition_values as coalition_values,
-    coco_value as coco_value,
-    coco_value_two_player as coco_value_two_player,
-)
-from bargainjax.coalitions import FACE_KINDS as FACE_KINDS, CocoEquilibria as CocoEquilibria, CocoEquilibrium as CocoEquilibrium, coco_equilibria as coco_equilibria, coco_equilibrium as coco_equilibrium
-from bargainjax.coalitions import (
-    CoalitionPerfectSearch as CoalitionPerfectSearch,
-    coalition_payoffs as coalition_payoffs,
-    coalition_perfect_search as coalition_perfect_search,
-    coco_condition_residuals as coco_condition_residuals,
-    harsanyi_condition_residuals as harsanyi_condition_residuals,
-)
-from bargainjax.bargaining import (
-    PureThreatPoints as PureThreatPoints,
-    ThreatPoint as ThreatPoint,
-    TwoPlayerNBS as TwoPlayerNBS,
-    nbs_two_player as nbs_two_player,
-    pure_threat_points as pure_threat_points,
-    threat_point as threat_point,
-)
-from bargainjax.bayesian import (
-    BayesianGame as BayesianGame,
-    BayesianNash as BayesianNash,
-    BayesianNBS as BayesianNBS,
-    actions_of as actions_of,
-    bayesian_feasible_set as bayesian_feasible_set,
-    bayesian_game as bayesian_game,
-    bayesian_nash as bayesian_nash,
-    bayesian_nbs as bayesian_nbs,
-    contribution_weights as contribution_weights,
-    expected_utilities as expected_utilities,
-    individual_feasible_sets as individual_feasible_sets,
-    type_resource_sets as type_resource_sets,
-)
-from bargainjax.bayesian import (
-    FiniteBayesianGame as FiniteBayesianGame,
-    FiniteBayesianNash as FiniteBayesianNash,
-    conditional_expected_utilities as conditional_expected_utilities,
-    dependency_margins as dependency_margins,
-    deviation_utilities as deviation_utilities,
-    finite_bayesian_game as finite_bayesian_game,
-    finite_bayesian_nash as finite_bayesian_nash,
-    finite_expected_utilities as finite_expected_utilities,
-)
-
-from bargainjax.stability import (
-    BlockingMargin as BlockingMargin,
-    CoreMembership as CoreMembership,
-    CoreNonemptiness as CoreNonemptiness,
-    ParetoMatrix as ParetoMatrix,
-    StableDisagreement as StableDisagreement,
-    alpha_matrix as alpha_matrix,
-    blocking_margin as blocking_margin,
-    core_membership as core_membership,
-    core_nonempty as core_nonempty,
-    nash_matrix as nash_matrix,
-    pareto_matrix as pareto_matrix,
-    stable_disagreement as stable_disagreement,
-)
+from bargainjax.bargaining import *  # noqa: F403
+from bargainjax.bayesian import *  # noqa: F403
+from bargainjax.coalitions import *  # noqa: F403
+from bargainjax.core import *  # noqa: F403
+from bargainjax.experimental import *  # noqa: F403
+from bargainjax.games import *  # noqa: F403
+from bargainjax.sets import *  # noqa: F403
+from bargainjax.solvers import *  # noqa: F403
+from bargainjax.stability import *  # noqa: F403
+from bargainjax.sweeps import *  # noqa: F403
 
 __version__ = "0.1.0"
 
-__all__ = [
-    "BargainingSolution",
-    "DEFAULT_TOL",
-    "PlayerScale",
-    "batch_status",
-    "certify",
-    "BayesianGame",
-    "BayesianNBS",
-    "BayesianNash",
-    "BlockingMargin",
-    "CoalitionPerfectSearch",
-    "CoalitionValues",
-    "CocoEquilibria",
-    "CocoEquilibrium",
-    "CocoValue",
-    "CoreMembership",
-    "CoreNonemptiness",
-    "EntropicSolution",
-    "FACE_KINDS",
-    "Face",
-    "FiniteBayesianGame",
-    "FiniteBayesianNash",
-    "LPSolution",
-    "NormalFormGame",
-    "ParetoMatrix",
-    "PolytopeHull",
-    "PureThreatPoints",
-    "ResourceSet",
-    "SecurityLevels",
-    "SeparableGame",
-    "SeparableHull",
-    "StableDisagreement",
-    "Status",
-    "SupportingWeights",
-    "SweepResult",
-    "ThreatPoint",
-    "TwoPlayerNBS",
-    "WeightedSumMax",
-    "ZeroSumSolution",
-    "actions_of",
-    "alpha_matrix",
-    "armstrong",
-    "bayesian_feasible_set",
-    "bayesian_game",
-    "bayesian_nash",
-    "bayesian_nbs",
-    "bimatrix_game",
-    "blocking_margin",
-    "check",
-    "coalition_fight_matrix",
-    "coalition_payoffs",
-    "coalition_perfect_search",
-    "coalition_sizes",
-    "coalition_values",
-    "coco_condition_residuals",
-    "coco_equilibria",
-    "coco_equilibrium",
-    "coco_value",
-    "coco_value_two_player",
-    "conditional_expected_utilities",
-    "contribution_weights",
-    "core_membership",
-    "core_nonempty",
-    "correlated_set",
-    "dependency_margins",
-    "deviation_utilities",
-    "egalitarian",
-    "expected_utilities",
-    "finite_bayesian_game",
-    "finite_bayesian_nash",
-    "finite_expected_utilities",
-    "from_dividends",
-    "game_from_tables",
-    "harsanyi_condition_residuals",
-    "harsanyi_dividends",
-    "ideal_point",
-    "individual_feasible_sets",
-    "kalai_smorodinsky",
-    "maximizing_face",
-    "members",
-    "minkowski_sum",
-    "nash_bargaining",
-    "nash_matrix",
-    "nbs_two_player",
-    "normal_form_game",
-    "outcome_moments",
-    "pareto_matrix",
-    "parse_nfg",
-    "polytope",
-    "pure_threat_points",
-    "read_nfg",
-    "resource_set",
-    "security_levels",
-    "separable_game",
-    "separable_set",
-    "shapley_value",
-    "shapley_weights",
-    "solve_lp",
-    "solve_zero_sum",
-    "solve_zero_sum_entropic",
-    "stable_disagreement",
-    "status_message",
-    "supporting_weights",
-    "sweep",
-    "threat_payoffs",
-    "threat_point",
-    "tu_game",
-    "type_resource_sets",
-    "utilitarian",
-    "variance_normalized",
-    "write_nfg",
-]
+__all__ = sorted(
+    name
+    for module in (core, games, solvers, sets, bargaining, coalitions, stability, bayesian,
+                   sweeps, experimental)
+    for name in module.__all__
+)

@@ -83,7 +83,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from bargainjax.coalitions._coco import _game_payoffs
+from bargainjax.games._normal_form import payoff_tensor
 from bargainjax.coalitions._equilibrium import coco_equilibrium
 from bargainjax.core import _validate as _val
 from bargainjax.core._contract import PlayerScale, alias, certify, resolve_tol
@@ -361,7 +361,7 @@ def _nbs_two_player(P, d, tol):
 
 def _bimatrix(game, what="threat_point"):
     """The ``(2, m, k)`` payoffs of a two-player game in a float dtype."""
-    U = _game_payoffs(game)
+    U = payoff_tensor(game)
     if U.shape[0] != 2:
         raise ValueError(f"`game` must have 2 players for {what}, got {U.shape[0]} "
                          "(use pure_threat_points for n players)")
@@ -678,7 +678,7 @@ def pure_threat_points(game, *, tol: float = 1e-6, max_profiles: int = 4096) -> 
     Raises:
         ValueError: for a non-game, NaN/inf, or too many profiles.
     """
-    U = _game_payoffs(game)
+    U = payoff_tensor(game)
     U = U.astype(_float_dtype(U))
     n = U.shape[0]
     shape = tuple(U.shape[1:])

@@ -176,7 +176,6 @@ class CocoValue(NamedTuple):
 # ---------------------------------------------------------------------------- inputs
 
 
-_game_payoffs = payoff_tensor  # deprecated private alias; use games._normal_form.payoff_tensor
 
 
 MAX_COALITIONS = 2**12

@@ -10,11 +10,21 @@
 """
 
 from bargainjax.core._contract import (
-    DEFAULT_TOL as DEFAULT_TOL,
-    PlayerScale as PlayerScale,
-    Status as Status,
-    batch_status as batch_status,
-    certify as certify,
-    check as check,
-    status_message as status_message,
+    DEFAULT_TOL,
+    PlayerScale,
+    Status,
+    batch_status,
+    certify,
+    check,
+    status_message,
 )
+
+__all__ = [
+    "DEFAULT_TOL",
+    "PlayerScale",
+    "Status",
+    "batch_status",
+    "certify",
+    "check",
+    "status_message",
+]

@@ -17,15 +17,25 @@ and ``bargainjax.core_nonempty``.
 """
 
 from bargainjax.experimental._coco_equilibria import (
-    MAX_FACES as MAX_FACES,
-    CocoEquilibria as CocoEquilibria,
-    coco_equilibria as coco_equilibria,
+    MAX_FACES,
+    CocoEquilibria,
+    coco_equilibria,
 )
 from bargainjax.experimental._core_nonempty import (
-    CoreNonemptiness as CoreNonemptiness,
-    core_nonempty as core_nonempty,
+    CoreNonemptiness,
+    core_nonempty,
 )
 from bargainjax.experimental._perfect_search import (
-    CoalitionPerfectSearch as CoalitionPerfectSearch,
-    coalition_perfect_search as coalition_perfect_search,
+    CoalitionPerfectSearch,
+    coalition_perfect_search,
 )
+
+__all__ = [
+    "MAX_FACES",
+    "CocoEquilibria",
+    "coco_equilibria",
+    "CoreNonemptiness",
+    "core_nonempty",
+    "CoalitionPerfectSearch",
+    "coalition_perfect_search",
+]

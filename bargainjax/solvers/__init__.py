@@ -3,12 +3,21 @@ maximisation over products of simplices.
 """
 
 from bargainjax.solvers._zero_sum import (
-    EntropicSolution as EntropicSolution,
-    ZeroSumSolution as ZeroSumSolution,
-    solve_zero_sum as solve_zero_sum,
-    solve_zero_sum_entropic as solve_zero_sum_entropic,
+    EntropicSolution,
+    ZeroSumSolution,
+    solve_zero_sum,
+    solve_zero_sum_entropic,
 )
 from bargainjax.solvers._lp import (
-    LPSolution as LPSolution,
-    solve_lp as solve_lp,
+    LPSolution,
+    solve_lp,
 )
+
+__all__ = [
+    "EntropicSolution",
+    "ZeroSumSolution",
+    "solve_zero_sum",
+    "solve_zero_sum_entropic",
+    "LPSolution",
+    "solve_lp",
+]

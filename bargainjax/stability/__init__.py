@@ -3,16 +3,16 @@ disagreement points by exact linear programs.
 """
 
 from bargainjax.stability._cores import (
-    BlockingMargin as BlockingMargin,
-    CoreMembership as CoreMembership,
-    ParetoMatrix as ParetoMatrix,
-    StableDisagreement as StableDisagreement,
-    alpha_matrix as alpha_matrix,
-    blocking_margin as blocking_margin,
-    core_membership as core_membership,
-    nash_matrix as nash_matrix,
-    pareto_matrix as pareto_matrix,
-    stable_disagreement as stable_disagreement,
+    BlockingMargin,
+    CoreMembership,
+    ParetoMatrix,
+    StableDisagreement,
+    alpha_matrix,
+    blocking_margin,
+    core_membership,
+    nash_matrix,
+    pareto_matrix,
+    stable_disagreement,
 )
 
 # The host-side non-emptiness test lives in bargainjax.experimental; these names stay importable
@@ -26,3 +26,16 @@ def __getattr__(name):
 
         return getattr(experimental, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+__all__ = [
+    "BlockingMargin",
+    "CoreMembership",
+    "ParetoMatrix",
+    "StableDisagreement",
+    "alpha_matrix",
+    "blocking_margin",
+    "core_membership",
+    "nash_matrix",
+    "pareto_matrix",
+    "stable_disagreement",
+]

@@ -2,6 +2,11 @@
 """
 
 from bargainjax.sweeps._sweep import (
-    SweepResult as SweepResult,
-    sweep as sweep,
+    SweepResult,
+    sweep,
 )
+
+__all__ = [
+    "SweepResult",
+    "sweep",
+]
