@@ -73,6 +73,7 @@ import numpy as np
 
 from bargainjax.core import _validate as _val
 from bargainjax.coalitions._coco import coalition_values, coco_unit
+from bargainjax.core._implicit import implicit_solution
 from bargainjax.core._contract import PlayerScale, Status, certify, resolve_tol
 from bargainjax.core._linalg import solve as _linear_solve
 from bargainjax.games._normal_form import payoff_tensor
@@ -467,25 +468,18 @@ def _finish(U, P, starts, scale, tol):
 # ---------------------------------------------------------------------- derivatives
 
 
-@jax.custom_jvp
 def _differentiable(U, a, lam, face):
     """``(a, u = P^T λ)`` with tangents by the implicit function theorem on the face system
-    (module docstring, "Derivatives").  ``a``, ``λ`` and ``face`` are primal values."""
-    return a, _points(U).T @ lam
-
-
-@_differentiable.defjvp
-def _differentiable_jvp(primals, tangents):
-    U, a, lam, face = primals
-    dU = tangents[0]
+    (module docstring, "Derivatives").  The system has more equations than unknowns and ``λ``
+    is not unique where the face has collinear or repeated points, so the tangent is the
+    least-squares, minimum-norm one (singular values below ``1e-10`` of the largest dropped)."""
     n = a.shape[0]
-    x = jnp.concatenate([a, lam])
-    G = lambda x, U: _face_system(U, x[:n], x[n:], face)  # noqa: E731
-    Jx = jax.jacfwd(G)(x, U)
-    _, gU = jax.jvp(lambda V: G(x, V), (U,), (dU,))
-    dx = -jnp.linalg.pinv(Jx, rtol=1e-10) @ gU
-    du = _points(U).T @ dx[n:] + _points(dU).T @ lam
-    return (a, _points(U).T @ lam), (dx[:n], du)
+
+    def residual(U, x, face):
+        return _face_system(U, x[:n], x[n:], face)
+
+    x = implicit_solution(residual, U, jnp.concatenate([a, lam]), face, least_squares_rtol=1e-10)
+    return x[:n], _points(U).T @ x[n:]
 
 
 # ---------------------------------------------------------------------- the result

@@ -78,6 +78,8 @@ def implicit_solution(
     params: Any,
     solution: Any,
     aux: Any = None,
+    *,
+    least_squares_rtol: float | None = None,
 ) -> Any:
     """``solution``, with the derivative of the implicit function ``residual(θ, z, aux) = 0``.
 
@@ -88,22 +90,27 @@ def implicit_solution(
         params: pytree of the inputs to differentiate.
         solution: pytree, the solver's answer (its own derivative is ignored).
         aux: pytree of non-differentiable data (masks, faces, indices) passed to ``residual``.
+        least_squares_rtol: for a system that is not square, or whose solution is not locally
+            unique (an overdetermined face system, duplicate points on a face), solve the tangent
+            equation in the least-squares, minimum-norm sense with the pseudo-inverse, singular
+            values below this fraction of the largest dropped (static).  The tangent is then the
+            derivative along the minimum-norm selection of the solution set.
 
     Returns:
         ``solution`` unchanged, with tangent :math:`-[\\partial_z R]^{-1}\\partial_\\theta R\\,d\\theta`
-        (non-finite where :math:`\\partial_z R` is singular).
+        (non-finite where :math:`\\partial_z R` is singular and ``least_squares_rtol`` is None).
     """
     aux = jax.lax.stop_gradient(aux) if aux is not None else None
-    return _implicit(residual, params, jax.lax.stop_gradient(solution), aux)
+    return _implicit(residual, least_squares_rtol, params, jax.lax.stop_gradient(solution), aux)
 
 
-@functools.partial(jax.custom_jvp, nondiff_argnums=(0,))
-def _implicit(residual, params, solution, aux):
+@functools.partial(jax.custom_jvp, nondiff_argnums=(0, 1))
+def _implicit(residual, least_squares_rtol, params, solution, aux):
     return solution
 
 
 @_implicit.defjvp
-def _implicit_jvp(residual, primals, tangents):
+def _implicit_jvp(residual, least_squares_rtol, primals, tangents):
     params, solution, aux = primals
     dparams = tangents[0]
     flat, unravel = ravel_pytree(solution)
@@ -114,5 +121,9 @@ def _implicit_jvp(residual, primals, tangents):
     jac = jax.jacfwd(r_of_z)(flat)
     _, dr = jax.jvp(lambda p: jnp.ravel(residual(p, solution, aux)), (params,), (dparams,))
     # The inverse is a primal value, so the tangent is linear in dθ and transposes for grad.
-    dz = -(_linalg.inverse(jac) @ dr.astype(flat.dtype))
+    if least_squares_rtol is None:
+        inverse = _linalg.inverse(jac)
+    else:
+        inverse = jnp.linalg.pinv(jac, rtol=least_squares_rtol)
+    dz = -(inverse @ dr.astype(flat.dtype))
     return solution, unravel(dz)
