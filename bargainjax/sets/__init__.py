@@ -3,6 +3,7 @@ hulls (separable games), resource sets with concave production.
 """
 
 from bargainjax.sets._feasible import (
+    FeasibleSet as FeasibleSet,
     PolytopeHull as PolytopeHull,
     ResourceSet as ResourceSet,
     SeparableHull as SeparableHull,
