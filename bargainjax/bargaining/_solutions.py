@@ -49,7 +49,6 @@ import jax.numpy as jnp
 import numpy as np
 
 from bargainjax.core import _validate as v
-from bargainjax.core._implicit import implicit_solution
 from bargainjax.core._loop import bisect
 from bargainjax.solvers._concave import flatten, frank_wolfe_gap, maximize_concave, unflatten
 from bargainjax.sets._feasible import FeasibleSet, ideal_point
@@ -674,49 +673,83 @@ def _nbs_certificate(F, strategy, d, w, hi, R, M, Rt):
     return jnp.where(bad, jnp.inf, cert), jnp.where(bad, 0.0, floor), jnp.where(pos, gap, jnp.inf)
 
 
-def _nbs_kkt_residual(theta, solution, support):
-    r"""Optimality conditions of :math:`\max_s h(s) = \sum_i w_i \log(u_i(s) - d_i)` over the
-    product of simplices, on the support ``S`` of the solution (``support``, flattened mask):
+def _implicit_strategy_tangent(theta, z, dtheta):
+    """Tangent ``dz`` of the NBS strategy: implicit differentiation of the optimality
+    conditions on the support of ``z`` (block sums fixed, off-support coordinates held at 0).
 
-    .. math:: \partial_{s_k} h - \mu_{b(k)} = 0 \ (k \in S), \qquad s_k = 0 \ (k \notin S),
-       \qquad \textstyle\sum_{k \in S,\, b(k) = b} s_k = 1 \ (\text{every block } b),
-
-    in the flattened strategy ``z`` and the blocks' multipliers ``μ`` (``solution = (z, μ)``),
-    with ``theta = (F, d, w)``.  Square: ``K + B`` equations in ``K + B`` unknowns."""
-    F, d, w = theta
-    z, mu = solution
-    sizes = F.block_sizes
+    The linearised KKT system is solved in the least-squares sense (equilibrated
+    pseudo-inverse), not by :func:`bargainjax.core._implicit.implicit_solution`, whose exact
+    inverse gives non-finite tangents when the optimal *strategy* is not unique: e.g. a face
+    carried by more points than its dimension plus one (three collinear points of a 2-player
+    polytope), where the optimal *payoffs* still have a unique derivative, which the
+    minimum-norm ``dz`` reproduces."""
+    sizes = theta[0].block_sizes
+    K = z.shape[0]
     B = len(sizes)
+
+    def h(zz, th):
+        Ft, dd, ww = th
+        return _nbs_objective(Ft, dd, ww, sizes)(zz)
+
     ids = np.repeat(np.arange(B), sizes)
-    E = jnp.asarray((ids[None, :] == np.arange(B)[:, None]) & support[None, :]).astype(z.dtype)
-    # Off the support the rows are s_k = 0, so the gradient is taken there with s_k held fixed.
-    z_on = jnp.where(support, z, jax.lax.stop_gradient(z))
-    g = jax.grad(_nbs_objective(F, d, w, sizes))(z_on)
-    return jnp.concatenate([jnp.where(support, g - E.T @ mu, -z), E @ z - 1.0])
+    support = z > 1e-12
+    fs = support.astype(z.dtype)
+    E = jnp.asarray(ids[None, :] == np.arange(B)[:, None]).astype(z.dtype) * fs[None, :]
+    H = jax.hessian(h)(z, theta)
+    H = jnp.where(support[:, None] & support[None, :], H, 0.0) - jnp.diag(1.0 - fs)
+    A = jnp.block([[H, -E.T], [E, jnp.zeros((B, B), z.dtype)]])
+    grad_z = jax.grad(h)
+    _, dg = jax.jvp(lambda th: grad_z(z, th), (theta,), (dtheta,))
+    rhs = -jnp.concatenate([jnp.where(support, dg, 0.0), jnp.zeros(B, z.dtype)])
+    # Equilibrate before the pseudo-inverse: near a small gain u - d the Hessian spans many
+    # orders of magnitude and a relative cut-off on the raw matrix drops real directions.
+    scale = jnp.concatenate([1.0 / jnp.sqrt(jnp.maximum(jnp.abs(jnp.diag(H)), 1.0)),
+                             jnp.ones(B, z.dtype)])
+    As = scale[:, None] * A * scale[None, :]
+    dz = (scale * (jnp.linalg.pinv(As, rtol=1e-10) @ (scale * rhs)))[:K]
+    return jnp.where(support, dz, 0.0)
 
 
+@jax.custom_jvp
+def _nbs_payoffs(theta, z):
+    F, d, w = theta
+    sizes = F.block_sizes
+    return F.payoffs(unflatten(z, sizes))
+
+
+@_nbs_payoffs.defjvp
+def _nbs_payoffs_jvp(primals, tangents):
+    """Implicit differentiation of the NBS optimality conditions on the support of ``z``."""
+    theta, z = primals
+    dtheta, _ = tangents
+    sizes = theta[0].block_sizes
+    dz = _implicit_strategy_tangent(theta, z, dtheta)
+
+    def payoff(zz, th):
+        return th[0].payoffs(unflatten(zz, sizes))
+
+    u, du = jax.jvp(payoff, (z, theta), (dz, dtheta))
+    return u, du
+
+
+@jax.custom_jvp
 def nbs_strategy(theta, z):
-    """The NBS strategy ``z`` (flattened) of ``theta = (F, d, w)``, with its implicit tangent.
+    """The NBS strategy ``z`` (flattened) of ``theta = (F, d, w)``, with the implicit tangent.
 
     ``z`` is a solution from :func:`nash_bargaining`; the value is ``z`` itself, the derivative
-    w.r.t. ``theta`` that of the solution of the optimality conditions on the support of ``z``
-    (:func:`_nbs_kkt_residual`, by :func:`bargainjax.core._implicit.implicit_solution`): exact
-    where the support is locally stable and the optimal strategy unique; one-sided where the
-    support changes; non-finite where the optimal strategy is not locally unique.  Used for the
-    payoffs and where quantities other than the payoffs depend on how the solution is realised
-    (e.g. which agent produces what).
+    w.r.t. ``theta`` is :func:`_implicit_strategy_tangent` (exact where the support is locally
+    stable and the optimal strategy unique; the minimum-norm solution of the linearised
+    conditions where it is not).  Used where quantities other than the payoffs depend on how
+    the solution is realised (e.g. which agent produces what).
     """
-    support = z > 1e-12
-    mu = jnp.zeros(len(theta[0].block_sizes), z.dtype)  # the residual is linear in μ
-    z, _ = implicit_solution(_nbs_kkt_residual, theta, (z, mu), support)
     return z
 
 
-def _nbs_payoffs(theta, z):
-    """``F.payoffs`` at the NBS strategy ``z``, differentiable in ``theta = (F, d, w)`` through
-    :func:`nbs_strategy` and through ``F.payoffs`` itself."""
-    F = theta[0]
-    return F.payoffs(unflatten(nbs_strategy(theta, z), F.block_sizes))
+@nbs_strategy.defjvp
+def _nbs_strategy_jvp(primals, tangents):
+    theta, z = primals
+    dtheta, _ = tangents
+    return z, _implicit_strategy_tangent(theta, z, dtheta)
 
 
 def nash_bargaining(
@@ -774,7 +807,9 @@ def nash_bargaining(
 
     Differentiation: ``payoffs`` are differentiable w.r.t. the set's arrays, ``disagreement``
     and ``weights`` by implicit differentiation of the optimality conditions on the identified
-    support (exact where the support is locally stable; one-sided at support changes).
+    support (exact where the support is locally stable; one-sided at support changes).  Where
+    the optimal strategy is not unique (more support points than the face needs) the
+    minimum-norm strategy tangent is used; the payoffs' derivative is unique and exact there.
 
     Raises:
         ValueError: wrong shapes, NaN/inf (when concrete), non-positive ``weights``.

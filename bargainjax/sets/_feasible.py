@@ -124,7 +124,8 @@ class FeasibleSet(abc.ABC):
     @abc.abstractmethod
     def maximize(self, weights) -> WeightedSumMax:
         """:math:`h_F(a) = \\max_{u \\in F} a \\cdot u` for ``weights`` ``a`` ``(n,)``, with one
-        maximiser and its strategy."""
+        maximiser and its strategy.  Derivatives in the set's arrays hold the maximising
+        strategy fixed (Danskin): one-sided where the maximiser is not unique."""
 
     @abc.abstractmethod
     def payoff_range(self):
