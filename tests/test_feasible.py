@@ -497,3 +497,31 @@ def test_resource_set_bad_input(kwargs, match):
 def test_resource_set_exponents_ignored_for_non_power_goods():
     F = bj.resource_set(1.0, [[1.0, 1.0]], production=("sqrt", "power"), exponents=[[7.0, 0.5]])
     assert F.production == ("sqrt", "power")
+
+
+def test_every_set_is_a_feasible_set_and_a_pytree():
+    """One interface: every kind of set is a ``FeasibleSet`` (the abstract base class cannot be
+    instantiated), answers the capability queries the solvers dispatch on, and round-trips
+    through ``jax.tree_util`` with its static data kept."""
+    from bargainjax.sets import FeasibleSet
+
+    with pytest.raises(TypeError):
+        FeasibleSet()
+    P = jnp.array([[0.0, 0.0], [2.0, 0.0], [0.0, 1.0]])
+    sets = [bj.polytope(P), bj.separable_set([P, 0.5 * P]),
+            bj.resource_set([1.0, 2.0], [[1.0, 1.0], [1.0, 2.0]], production="linear"),
+            bj.resource_set([1.0, 2.0], [[1.0, 1.0], [1.0, 2.0]], production=("sqrt", "log"))]
+    for F in sets:
+        assert isinstance(F, FeasibleSet)
+        leaves, tree = jax.tree_util.tree_flatten(F)
+        G = jax.tree_util.tree_unflatten(tree, leaves)
+        assert type(G) is type(F) and G.block_sizes == F.block_sizes
+        a = jnp.array([1.0, 2.0])
+        np.testing.assert_array_equal(G.maximize(a).payoffs, F.maximize(a).payoffs)
+        S = F.as_polytopes()
+        assert F.is_polyhedral == (S is not None)
+        if S is not None:  # the same set with the same strategies
+            s = F.uniform_strategy()
+            np.testing.assert_allclose(S.payoffs(s), F.payoffs(s), rtol=1e-12)
+    assert [F.is_polyhedral for F in sets] == [True, True, True, False]
+    assert sets[3].production == jax.tree_util.tree_map(lambda x: x, sets[3]).production

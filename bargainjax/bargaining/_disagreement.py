@@ -18,7 +18,7 @@ import jax
 import jax.numpy as jnp
 
 from bargainjax.games._normal_form import NormalFormGame
-from bargainjax.core._contract import PlayerScale, alias, certify, default_tol
+from bargainjax.core._contract import PlayerScale, alias, certify, resolve_tol
 from bargainjax.solvers._zero_sum import solve_zero_sum
 
 
@@ -74,8 +74,7 @@ def security_levels(game: NormalFormGame, *, tol: float | None = None) -> Securi
     if not jnp.issubdtype(U.dtype, jnp.floating):
         U = U.astype(jnp.result_type(float))
     dt = U.dtype
-    if tol is None:
-        tol = default_tol(dt, "zero_sum")
+    tol = resolve_tol(tol, dt, "zero_sum")
     eps = jnp.finfo(dt).eps
     levels, strategies, certs, floors, steps = [], [], [], [], []
     for i in range(game.num_players):

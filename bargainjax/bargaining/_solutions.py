@@ -49,10 +49,11 @@ import jax.numpy as jnp
 import numpy as np
 
 from bargainjax.core import _validate as v
+from bargainjax.core._loop import bisect
 from bargainjax.solvers._concave import flatten, frank_wolfe_gap, maximize_concave, unflatten
-from bargainjax.sets._feasible import PolytopeHull, ResourceSet, SeparableHull, _unit_scale, ideal_point
+from bargainjax.sets._feasible import FeasibleSet, ideal_point
 from bargainjax.solvers._lp import solve_lp
-from bargainjax.core._contract import PlayerScale, alias, certify, default_tol
+from bargainjax.core._contract import alias, certify, default_tol, resolve_tol
 from bargainjax.solvers._zero_sum import solve_zero_sum
 
 
@@ -94,13 +95,12 @@ class BargainingSolution(NamedTuple):
 
 
 def _check_set(F, name="F"):
-    if not isinstance(F, (PolytopeHull, SeparableHull, ResourceSet)):
+    if not isinstance(F, FeasibleSet):
         raise ValueError(
             f"`{name}` must be a feasible set (bj.polytope, bj.correlated_set, bj.separable_set, "
             f"bj.resource_set), got {type(F).__name__}"
         )
-    dt = jax.tree_util.tree_leaves(F)[0].dtype
-    if not jnp.issubdtype(dt, jnp.floating):
+    if not jnp.issubdtype(F.dtype, jnp.floating):
         # Integer (or boolean) payoffs are solved in the default float precision.
         F = jax.tree_util.tree_map(lambda x: jnp.asarray(x, jnp.result_type(float)), F)
     return F
@@ -115,7 +115,7 @@ def _vector(x, n, name, dtype):
 
 
 def _dtype(F):
-    return jax.tree_util.tree_leaves(F)[0].dtype
+    return F.dtype
 
 
 def _normalise(a):
@@ -139,13 +139,8 @@ def _finite(*trees):
 def _units(F, common=False):
     """Units of ``F`` (per player, or one common scale with per-player centres), the set in
     those units and each player's range there (``(n,)``, 1 where the range is 0)."""
-    scale = _unit_scale(F)
+    scale = F.unit_scale(common=common)
     lo, hi = F.payoff_range()
-    if common:
-        if isinstance(F, ResourceSet):
-            scale = PlayerScale(scale.center, jnp.broadcast_to(jnp.max(scale.scale), scale.scale.shape))
-        else:
-            scale = PlayerScale.from_bounds(lo, hi, common=True)
     R = scale.unit(hi) - scale.unit(lo)
     return scale, F.in_units(scale), jnp.where(R > 0, R, 1.0), scale.unit(hi)
 
@@ -156,26 +151,15 @@ def _units(F, common=False):
 def _max_min(F, ref, sigma, tol, max_steps):
     """``max_{u∈F} min_i (u_i - ref_i)/σ_i``: returns ``(strategy, λ, steps)`` with ``λ`` dual
     weights on the simplex (the certificate is recomputed from them by the caller).  ``tol``
-    is an absolute tolerance on the max-min gap."""
-    if isinstance(F, PolytopeHull):
-        M = (F.points - ref[None, :]) / sigma[None, :]
-        rng = jnp.maximum(jnp.max(M) - jnp.min(M), jnp.finfo(M.dtype).tiny)
-        rel = jnp.maximum(tol / rng, 64 * jnp.finfo(M.dtype).eps)
-        sol = solve_zero_sum(M, tol=jnp.where(rel > 0, rel, 1.0), max_steps=max_steps)
-        return (sol.row_strategy,), sol.col_strategy, sol.num_steps
+    is an absolute tolerance on the max-min gap.  Each set chooses its method
+    (:meth:`bargainjax.FeasibleSet.max_min`): a matrix game for a polytope, bisection for two
+    players, the exact LP for Minkowski sums of polytopes, else :func:`_max_min_dual`."""
+    return F.max_min(ref, sigma, tol, max_steps)
+
+
+def _max_min_dual(F, ref, sigma, tol, max_steps):
+    """Any set, any ``n``: the dual of the max-min by mirror descent, then primal recovery."""
     n = F.num_players
-    if n == 2:
-        return _max_min_two_players(F, ref, sigma)
-    if isinstance(F, SeparableHull):
-        return _max_min_lp(F, ref, sigma, tol)
-    if isinstance(F, ResourceSet) and all(kind == "linear" for kind in F.production):
-        # Linear production: agent j's budget split s_j (a simplex) yields
-        # sum_k s_jk r_j c_jk L_j[:, k], so F is the Minkowski sum of the polytopes
-        # conv_k{r_j c_jk L_j[:, k]} with the same strategies: solve the exact LP.  (The dual
-        # mirror descent below is piecewise linear here and stalled: 93 of 128 random
-        # 3-player sets ended MAX_STEPS_REACHED at 5000 steps, gaps up to 0.6.)
-        parts = jnp.einsum("j,jk,jnk->jkn", F.budgets, F.coefficients, F.linear_map)
-        return _max_min_lp(SeparableHull(tuple(parts)), ref, sigma, tol)
     # Dual: minimise φ(λ) = h_F(λ/σ) - (λ/σ)·ref over the simplex by mirror descent; the
     # Frank–Wolfe gap of -φ is φ(λ) - min_i r_i(u*(λ)), the primal-dual gap.
 
@@ -237,14 +221,11 @@ def _max_min_two_players(F, ref, sigma):
         res = F.maximize(lam / sigma)
         return res, (res.payoffs - ref) / sigma
 
-    def body(_, c):
-        lo, hi = c
-        mid = 0.5 * (lo + hi)
+    def right(mid):  # φ'(mid) < 0: the minimiser lies to the right
         _, r = at(mid)
-        right = r[0] < r[1]  # φ'(mid) < 0: the minimiser lies to the right
-        return jnp.where(right, mid, lo), jnp.where(right, hi, mid)
+        return r[0] < r[1]
 
-    lo, hi = jax.lax.fori_loop(0, 64, body, (jnp.asarray(0.0, dt), jnp.asarray(1.0, dt)))
+    lo, hi, _ = bisect(right, jnp.asarray(0.0, dt), jnp.asarray(1.0, dt), max_steps=64)
     res_lo, r_lo = at(lo)
     res_hi, r_hi = at(hi)
     e_lo, e_hi = r_lo[0] - r_lo[1], r_hi[0] - r_hi[1]
@@ -342,13 +323,8 @@ def _rational_ideal_levels(F, d, ideal):
 
     out = []
     for i in range(n):
-        def body(_, c, i=i):
-            lo, hi = c
-            mid = 0.5 * (lo + hi)
-            ok = attainable(d.at[i].set(mid))
-            return jnp.where(ok, mid, lo), jnp.where(ok, hi, mid)
-
-        lo, _ = jax.lax.fori_loop(0, 40, body, (d[i], ideal[i]))
+        lo = bisect(lambda mid, i=i: attainable(d.at[i].set(mid)), d[i], ideal[i],
+                    max_steps=40).lo
         out.append(jnp.where(attainable(d), lo, -jnp.inf))
     return jnp.stack(out)
 
@@ -388,7 +364,7 @@ def kalai_smorodinsky(F, disagreement, *, ideal: str = "rational", tol: float | 
     dt = _dtype(F)
     d = _vector(disagreement, F.num_players, "disagreement", dt)
     _check_ideal(ideal)
-    return _max_min_solution(F, d, "ksbs", ideal, tol or default_tol(dt, "bargaining"), max_steps)
+    return _max_min_solution(F, d, "ksbs", ideal, resolve_tol(tol, dt, "bargaining"), max_steps)
 
 
 def egalitarian(F, disagreement, *, tol: float | None = None, max_steps: int = 5000):
@@ -403,7 +379,7 @@ def egalitarian(F, disagreement, *, tol: float | None = None, max_steps: int = 5
     F = _check_set(F)
     dt = _dtype(F)
     d = _vector(disagreement, F.num_players, "disagreement", dt)
-    return _max_min_solution(F, d, "egalitarian", None, tol or default_tol(dt, "bargaining"),
+    return _max_min_solution(F, d, "egalitarian", None, resolve_tol(tol, dt, "bargaining"),
                              max_steps)
 
 
@@ -485,14 +461,7 @@ def outcome_moments(F):
     """Mean and standard deviation ``(n,), (n,)`` of each player's payoff under uniformly random
     actions: over the points of a :class:`PolytopeHull`, independently per part of a
     :class:`SeparableHull` (means and variances add)."""
-    if isinstance(F, PolytopeHull):
-        return jnp.mean(F.points, axis=0), jnp.std(F.points, axis=0)
-    if isinstance(F, SeparableHull):
-        mean = sum(jnp.mean(p, axis=0) for p in F.parts)
-        var = sum(jnp.var(p, axis=0) for p in F.parts)
-        return mean, jnp.sqrt(var)
-    raise ValueError("`F` must be a PolytopeHull or SeparableHull: variance normalisation needs "
-                     "a finite set of outcomes to average over")
+    return F.outcome_moments()
 
 
 def variance_normalized(F, disagreement=None):
@@ -590,8 +559,7 @@ def _strict_start(F, d, I, R):
     unit = jnp.minimum(1.0, jnp.min(R / sigma))
     start, lam, steps = _max_min(F, I, sigma, 1e-3 * unit, 2000)
     t, floor = ratio(start)
-    if (isinstance(F, ResourceSet) and F.num_players > 2
-            and not all(kind == "linear" for kind in F.production)):
+    if not F.max_min_is_exact:
         _, gap0, _ = _max_min_certificate(F, start, lam, I, sigma)
         undecided = (t <= floor) & (t + gap0 > floor)
         tol2 = jnp.where(undecided, 1e-13 * unit, jnp.inf)
@@ -693,11 +661,8 @@ def _nbs_certificate(F, strategy, d, w, hi, R, M, Rt):
                 jnp.max(jnp.minimum(jnp.sqrt(fl / q), cap) / R), gam)
 
     cert, floor, gap = split_bound(a, jnp.zeros_like(a))
-    if isinstance(F, (PolytopeHull, SeparableHull)):
-        C = 0.0
-        for P, sb in zip(F.vertices, strategy):
-            X = P - (sb @ P)[None, :]
-            C = C + X.T @ (sb[:, None] * X)
+    C = F.support_covariance(strategy)
+    if C is not None:
         CQC = C @ (q[:, None] * C)
         g = q * (C @ (jnp.linalg.pinv(CQC, rtol=1e-10, hermitian=True) @ (C @ a)))
         g = jnp.where(jnp.all(jnp.isfinite(g)), g, 0.0)
@@ -708,20 +673,16 @@ def _nbs_certificate(F, strategy, d, w, hi, R, M, Rt):
     return jnp.where(bad, jnp.inf, cert), jnp.where(bad, 0.0, floor), jnp.where(pos, gap, jnp.inf)
 
 
-def _positive_at_optimum(F):
-    """Flattened mask of strategy coordinates that are positive at every NBS (``None``: none
-    known): for a :class:`ResourceSet`, ``sqrt``/``power`` goods with a positive coefficient
-    that reach some player (infinite marginal value at 0)."""
-    if not isinstance(F, ResourceSet):
-        return None
-    inada = jnp.asarray([kind in ("sqrt", "power") for kind in F.production])
-    reach = jnp.any(F.linear_map > 0, axis=1)  # (m, K)
-    return (inada[None, :] & (F.coefficients > 0) & reach).reshape(-1)
-
-
 def _implicit_strategy_tangent(theta, z, dtheta):
     """Tangent ``dz`` of the NBS strategy: implicit differentiation of the optimality
-    conditions on the support of ``z`` (block sums fixed, off-support coordinates held at 0)."""
+    conditions on the support of ``z`` (block sums fixed, off-support coordinates held at 0).
+
+    The linearised KKT system is solved in the least-squares sense (equilibrated
+    pseudo-inverse), not by :func:`bargainjax.core._implicit.implicit_solution`, whose exact
+    inverse gives non-finite tangents when the optimal *strategy* is not unique: e.g. a face
+    carried by more points than its dimension plus one (three collinear points of a 2-player
+    polytope), where the optimal *payoffs* still have a unique derivative, which the
+    minimum-norm ``dz`` reproduces."""
     sizes = theta[0].block_sizes
     K = z.shape[0]
     B = len(sizes)
@@ -846,7 +807,9 @@ def nash_bargaining(
 
     Differentiation: ``payoffs`` are differentiable w.r.t. the set's arrays, ``disagreement``
     and ``weights`` by implicit differentiation of the optimality conditions on the identified
-    support (exact where the support is locally stable; one-sided at support changes).
+    support (exact where the support is locally stable; one-sided at support changes).  Where
+    the optimal strategy is not unique (more support points than the face needs) the
+    minimum-norm strategy tangent is used; the payoffs' derivative is unique and exact there.
 
     Raises:
         ValueError: wrong shapes, NaN/inf (when concrete), non-positive ``weights``.
@@ -864,7 +827,7 @@ def nash_bargaining(
     d = _vector(disagreement, n, "disagreement", dt)
     w = jnp.ones(n, dt) if weights is None else _vector(weights, n, "weights", dt)
     v.positive(w, "weights")
-    tol = default_tol(dt, "nbs") if tol is None else tol
+    tol = resolve_tol(tol, dt, "nbs")
     eps = jnp.finfo(dt).eps
     Fs, ds, ws = jax.lax.stop_gradient((F, d, w))
     inputs_finite = _finite(Fs, ds, ws)
@@ -895,7 +858,7 @@ def nash_bargaining(
     out = maximize_concave(h, start, tol=jnp.where(infeasible | imprecise | ~inputs_finite,
                                                    jnp.inf, tol_obj),
                            max_steps=max_steps, check_every=check_every,
-                           keep=_positive_at_optimum(Fu), floor=_gap_floor(h, sizes),
+                           keep=Fu.positive_at_optimum(), floor=_gap_floor(h, sizes),
                            bound=_payoff_bound(Fu, du, wn, sizes, M), stop=stop)
     # Without iterating (IMPRECISE, INFEASIBLE, non-finite), the max-min point itself is returned
     # (the loop's start is that point diluted toward the uniform strategy).
@@ -967,7 +930,7 @@ def supporting_weights(F, point, *, tol: float | None = None, max_steps: int = 5
     dt = _dtype(F)
     n = F.num_players
     u = _vector(point, n, "point", dt)
-    tol = tol or default_tol(dt, "bargaining")
+    tol = resolve_tol(tol, dt, "bargaining")
     scale, Fu, R, _ = _units(F, common=True)
     uu = scale.unit(u)
     ones = jnp.ones_like(uu)
@@ -985,14 +948,8 @@ def supporting_weights(F, point, *, tol: float | None = None, max_steps: int = 5
         t0 = lam[0]
 
         def search(lo, hi, inside_at_lo):
-            def body(_, c):
-                lo, hi = c
-                mid = 0.5 * (lo + hi)
-                ok = g(mid) <= thresh
-                move_lo = ok == inside_at_lo
-                return jnp.where(move_lo, mid, lo), jnp.where(move_lo, hi, mid)
-
-            return jax.lax.fori_loop(0, 60, body, (lo, hi))
+            br = bisect(lambda mid: (g(mid) <= thresh) == inside_at_lo, lo, hi, max_steps=60)
+            return br.lo, br.hi
 
         lo_in, _ = search(t0, jnp.asarray(1.0, dt), True)
         _, hi_in = search(jnp.asarray(0.0, dt), t0, False)

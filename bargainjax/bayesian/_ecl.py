@@ -27,6 +27,7 @@ point ``d`` (default: the Bayesian Nash equilibrium's expected utilities).
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 from collections.abc import Sequence
 from typing import NamedTuple
@@ -39,9 +40,7 @@ from bargainjax.core import _validate as v
 from bargainjax.bargaining._solutions import BargainingSolution, nash_bargaining, nbs_strategy
 from bargainjax.solvers._concave import flatten, unflatten
 from bargainjax.core._contract import alias, certify, default_tol
-from bargainjax.sets._feasible import PolytopeHull, ResourceSet, SeparableHull, minkowski_sum, resource_set
-
-_SETS = (PolytopeHull, SeparableHull, ResourceSet)
+from bargainjax.sets._feasible import FeasibleSet, minkowski_sum, resource_set, summand_mismatch
 
 
 # ----------------------------------------------------------------------------- validation
@@ -116,36 +115,15 @@ def contribution_weights(beliefs, num_players) -> jax.Array:
     return (num_players - 1) * P.T + jnp.eye(P.shape[0], dtype=P.dtype)
 
 
-def _check_convex(A, name):
-    """A resource set with a user production function must be concave increasing (else its
-    action set is not convex); checked on a grid when the budgets are concrete."""
-    if not isinstance(A, ResourceSet) or not v.is_concrete(A.budgets):
-        return
-    r = float(np.max(np.asarray(A.budgets)))
-    y = jnp.linspace(0.0, r, 65, dtype=A.budgets.dtype)
-    for k, kind in enumerate(A.production):
-        if not callable(kind):
-            continue
-        e = np.asarray(A.exponents)[:, k]
-        for ej in np.unique(e):
-            h = np.asarray(kind(y, jnp.ones_like(y), jnp.full_like(y, ej)), float)
-            scale = max(float(np.max(np.abs(h))), 1.0)
-            if not np.all(np.isfinite(h)) or np.any(np.diff(h, 2) > 1e-9 * scale) \
-                    or np.any(np.diff(h) < -1e-9 * scale):
-                raise ValueError(f"`{name}`: production function of good {k} is not concave "
-                                 "and increasing on [0, budget], so the action set is not "
-                                 "convex (Definition 42 requires convex action sets)")
-
-
 def _check_action_sets(action_sets, m):
-    if isinstance(action_sets, _SETS) or not isinstance(action_sets, (list, tuple)):
+    if isinstance(action_sets, FeasibleSet) or not isinstance(action_sets, (list, tuple)):
         raise ValueError("`action_sets` must be a sequence of m convex feasible sets (one per "
                          "type: bj.resource_set, bj.polytope, bj.separable_set), got "
                          f"{type(action_sets).__name__}")
     if len(action_sets) != m:
         raise ValueError(f"`action_sets` must hold one set per type ({m}), got {len(action_sets)}")
     for t, A in enumerate(action_sets):
-        if not isinstance(A, _SETS):
+        if not isinstance(A, FeasibleSet):
             raise ValueError(
                 f"`action_sets[{t}]` must be a convex feasible set (bj.resource_set, bj.polytope, "
                 f"bj.separable_set), got {type(A).__name__}; a list of points is not convex: "
@@ -153,11 +131,11 @@ def _check_action_sets(action_sets, m):
         if A.num_players != m:
             raise ValueError(f"`action_sets[{t}]` must produce utilities for the {m} types "
                              f"(num_players == {m}), got {A.num_players}")
-        _check_convex(A, f"action_sets[{t}]")
-    resource = [isinstance(A, ResourceSet) for A in action_sets]
-    if any(resource) and not all(resource):
+        A.check_convex(f"action_sets[{t}]")
+    mixed = summand_mismatch(action_sets)
+    if mixed == "family":
         raise ValueError("`action_sets` must be all resource sets or all polytope sets")
-    if all(resource) and len({A.production for A in action_sets}) != 1:
+    if mixed:
         raise ValueError("`action_sets`: resource sets must share goods and production kinds")
     return tuple(action_sets)
 
@@ -165,10 +143,13 @@ def _check_action_sets(action_sets, m):
 # ---------------------------------------------------------------------------------- game
 
 
-@jax.tree_util.register_pytree_node_class
+@functools.partial(jax.tree_util.register_dataclass,
+                   data_fields=["prior", "beliefs", "action_sets", "disagreement"],
+                   meta_fields=["num_players"])
 @dataclasses.dataclass(frozen=True)
 class BayesianGame:
-    """An ECL Bayesian bargaining game (report Definition 42); a pytree.
+    """An ECL Bayesian bargaining game (report Definition 42); a pytree (``num_players`` is
+    static metadata, the rest are leaves).
 
     Attributes:
         prior: ``(m,)`` :math:`p(t) > 0`, summing to 1.
@@ -183,13 +164,6 @@ class BayesianGame:
     action_sets: tuple
     disagreement: jax.Array
     num_players: int | None = None
-
-    def tree_flatten(self):
-        return (self.prior, self.beliefs, self.action_sets, self.disagreement), self.num_players
-
-    @classmethod
-    def tree_unflatten(cls, aux, children):
-        return cls(*children, num_players=aux)
 
     @property
     def num_types(self) -> int:
@@ -284,20 +258,10 @@ def expected_utilities(game: BayesianGame, actions) -> jax.Array:
     return jnp.sum(game.weights * a, axis=-2)
 
 
-def _scale(A, c):
-    """The image of ``A`` under the diagonal map ``diag(c)`` (Definition 45's :math:`f^{(s)}`)."""
-    if isinstance(A, PolytopeHull):
-        return PolytopeHull(A.points * c[None, :])
-    if isinstance(A, SeparableHull):
-        return SeparableHull(tuple(P * c[None, :] for P in A.parts))
-    return ResourceSet(A.budgets, A.coefficients, A.exponents, A.linear_map * c[None, :, None],
-                       A.production)
-
-
 def individual_feasible_sets(game: BayesianGame) -> tuple:
     """:math:`F_s = f^{(s)}(\\mathcal{A}_s)` for every type (report Definition 45)."""
     C = game.weights
-    return tuple(_scale(A, C[s]) for s, A in enumerate(game.action_sets))
+    return tuple(A.scaled(C[s]) for s, A in enumerate(game.action_sets))
 
 
 def bayesian_feasible_set(game: BayesianGame):

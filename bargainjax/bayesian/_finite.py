@@ -22,6 +22,7 @@ player's action ``a`` gives a type-``t`` player — stored as ``utilities[s, a, 
 from __future__ import annotations
 
 import dataclasses
+import functools
 from typing import NamedTuple
 
 import jax
@@ -33,10 +34,12 @@ from bargainjax.bayesian._ecl import BayesianGame, bayesian_nash, expected_utili
 from bargainjax.core._contract import PlayerScale, alias, certify, default_tol
 
 
-@jax.tree_util.register_pytree_node_class
+@functools.partial(jax.tree_util.register_dataclass,
+                   data_fields=["prior", "beliefs", "utilities"], meta_fields=["num_players"])
 @dataclasses.dataclass(frozen=True)
 class FiniteBayesianGame:
-    """A finite additively separable, anonymous ECL Bayesian game (report Definition 23).
+    """A finite additively separable, anonymous ECL Bayesian game (report Definition 23); a
+    pytree (``num_players`` is static metadata, the arrays are leaves).
 
     Attributes:
         prior: ``(m,)`` :math:`p(t)`.
@@ -49,13 +52,6 @@ class FiniteBayesianGame:
     beliefs: jax.Array
     utilities: jax.Array
     num_players: int = 2
-
-    def tree_flatten(self):
-        return (self.prior, self.beliefs, self.utilities), self.num_players
-
-    @classmethod
-    def tree_unflatten(cls, aux, children):
-        return cls(*children, num_players=aux)
 
     @property
     def num_types(self) -> int:

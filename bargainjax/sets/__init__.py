@@ -3,6 +3,7 @@ hulls (separable games), resource sets with concave production.
 """
 
 from bargainjax.sets._feasible import (
+    FeasibleSet,
     PolytopeHull,
     ResourceSet,
     SeparableHull,
@@ -18,6 +19,7 @@ from bargainjax.sets._feasible import (
 )
 
 __all__ = [
+    "FeasibleSet",
     "PolytopeHull",
     "ResourceSet",
     "SeparableHull",

@@ -21,20 +21,15 @@ A feasible set :math:`F \subset \mathbb{R}^n` is described by a *strategy* — a
   Example 56 set :math:`\sum_k e^{x_k / c_k} \le r, x \ge 0` is ``production="log"`` with budget
   ``r - K`` (substitute :math:`y_k = e^{x_k/c_k} - 1`).
 
-Every set implements the same protocol, which all bargaining solvers use:
-
-* ``num_players`` and ``block_sizes`` (static);
-* ``uniform_strategy()`` — the centre of the product of simplices;
-* ``payoffs(strategy)`` — :math:`f(s)`, shape ``(n,)``;
-* ``maximize(weights)`` — the exact weighted-sum maximum
-  :math:`h_F(a) = \max_{u \in F} a \cdot u` with a maximiser and its strategy (the linear
-  maximisation oracle; Harsanyi's utilitarian theorem, report §3.3);
-* ``payoff_range()`` — each player's least and largest payoff ``(lo, hi)`` over the set (for a
-  :class:`ResourceSet`, ``lo`` is a lower bound);
-* ``in_units(scale)`` — the same set in the units of a :class:`bargainjax.PlayerScale`
-  (payoffs mapped by ``scale.unit``, strategies unchanged; a :class:`ResourceSet` only
-  supports a pure change of scale, ``center`` 0), which the solvers use to work in
-  per-player (or common) units.
+Every set is a :class:`FeasibleSet` (an abstract base class): the bargaining solvers use only
+its methods — ``num_players``, ``block_sizes``, ``uniform_strategy()``, ``payoffs(strategy)``
+(:math:`f(s)`, ``(n,)``), ``maximize(weights)`` (the exact weighted-sum maximum
+:math:`h_F(a) = \max_{u \in F} a \cdot u` with a maximiser and its strategy: the linear
+maximisation oracle; Harsanyi's utilitarian theorem, report §3.3), ``payoff_range()``,
+``in_units(scale)`` (the set in the units of a :class:`bargainjax.PlayerScale`; a
+:class:`ResourceSet` is only rescaled, never shifted), and the capabilities the solvers
+dispatch on (``as_polytopes()``: whether exact linear programs apply; ``max_min``,
+``face_members``, ``support_covariance``, ``positive_at_optimum``, ...) — never its type.
 
 Weights for :class:`ResourceSet` must be non-negative (free disposal makes the set unbounded
 below).
@@ -42,13 +37,16 @@ below).
 
 from __future__ import annotations
 
+import abc
 import dataclasses
+import functools
 from typing import Callable, NamedTuple, Sequence
 
 import jax
 import jax.numpy as jnp
 
 from bargainjax.core import _validate as v
+from bargainjax.core._loop import bisect
 from bargainjax.games._normal_form import NormalFormGame, SeparableGame
 
 
@@ -69,10 +67,225 @@ def _one_hot_max(scores):
     return jax.nn.one_hot(jnp.argmax(scores), scores.shape[0], dtype=scores.dtype)
 
 
-class PolytopeHull(NamedTuple):
-    """:math:`\\operatorname{conv}` of the rows of ``points`` ``(K, n)``; one simplex."""
+class FeasibleSet(abc.ABC):
+    r"""A compact convex set :math:`F \subset \mathbb{R}^n`, the image :math:`F = f(S)` of a
+    product of simplices :math:`S = \Delta_{K_1} \times \dots \times \Delta_{K_B}` under a
+    payoff map :math:`f` that is concave in each coordinate (linear for polytopes).
 
+    Every bargaining solver talks to a set only through these methods, so a new kind of set is
+    a new subclass (a pytree: the arrays are leaves, anything static is metadata).
+
+    Abstract (each kind of set must say):
+
+    * ``num_players`` :math:`n` and ``block_sizes`` :math:`(K_1, \dots, K_B)` (static);
+    * ``uniform_strategy()`` — the centre of :math:`S`;
+    * ``payoffs(strategy)`` — :math:`f(s)`, shape ``(n,)``;
+    * ``maximize(weights)`` — the exact weighted-sum maximum :math:`h_F(a) = \max_{u \in F}
+      a \cdot u`, a maximiser and its strategy (the linear maximisation oracle; Harsanyi's
+      utilitarian theorem, report §3.3);
+    * ``payoff_range()`` — each player's least and largest payoff ``(lo, hi)``, each ``(n,)``;
+    * ``in_units(scale)`` — the set in the units of a :class:`bargainjax.PlayerScale`
+      (payoffs mapped by ``scale.unit``, strategies unchanged);
+    * ``scaled(c)`` — the image under :math:`u \mapsto \operatorname{diag}(c)\, u`, ``c > 0``;
+    * ``as_polytopes()`` — the set as a Minkowski sum of polytopes with the same strategies
+      (a :class:`SeparableHull`), or ``None``: whether exact linear programs apply;
+    * ``face_members(weights, maximum, tol)`` — which strategy coordinates can carry weight on
+      the face maximising ``weights · u`` (see :func:`maximizing_face`);
+    * ``summand_kind`` — a static key ``(family, ...)``: sets with equal keys can be added
+      (:func:`minkowski_sum`); ``sum_of(sets)`` adds them.
+
+    With defaults (overridden where a kind of set knows better): ``is_polyhedral``, ``dtype``,
+    ``vertices``, ``unit_scale``, ``ideal``, ``max_min``, ``support_covariance``,
+    ``positive_at_optimum``, ``outcome_moments``, ``check_convex``.
+    """
+
+    __slots__ = ()
+
+    # -------------------------------------------------------------- the protocol (abstract)
+
+    @property
+    @abc.abstractmethod
+    def num_players(self) -> int:
+        """:math:`n`, the number of payoff coordinates (static)."""
+
+    @property
+    @abc.abstractmethod
+    def block_sizes(self) -> tuple[int, ...]:
+        """:math:`(K_1, \\dots, K_B)`, the sizes of the simplices of a strategy (static)."""
+
+    @abc.abstractmethod
+    def uniform_strategy(self) -> tuple:
+        """The centre of the product of simplices: block ``b`` is ``1/K_b`` everywhere."""
+
+    @abc.abstractmethod
+    def payoffs(self, strategy) -> jax.Array:
+        """:math:`f(s)`, shape ``(n,)``, of a strategy (a tuple of ``(K_b,)`` simplex points)."""
+
+    @abc.abstractmethod
+    def maximize(self, weights) -> WeightedSumMax:
+        """:math:`h_F(a) = \\max_{u \\in F} a \\cdot u` for ``weights`` ``a`` ``(n,)``, with one
+        maximiser and its strategy.  Derivatives in the set's arrays hold the maximising
+        strategy fixed (Danskin): one-sided where the maximiser is not unique."""
+
+    @abc.abstractmethod
+    def payoff_range(self):
+        """``(lo, hi)``, each ``(n,)``: every player's least and largest payoff over the set
+        (``lo`` may be a lower bound where the least payoff has no closed form)."""
+
+    @abc.abstractmethod
+    def in_units(self, scale) -> "FeasibleSet":
+        """The set in the units of ``scale`` (a :class:`bargainjax.PlayerScale`): every payoff
+        vector ``u`` mapped by ``scale.unit``, with the same strategies."""
+
+    @abc.abstractmethod
+    def scaled(self, c) -> "FeasibleSet":
+        """The image :math:`\\{\\operatorname{diag}(c)\\, u : u \\in F\\}` for ``c`` ``(n,)``,
+        ``c >= 0``, with the same strategies."""
+
+    @abc.abstractmethod
+    def as_polytopes(self):
+        """The set as a :class:`SeparableHull` with the same strategies and payoffs, or ``None``
+        when it is not a Minkowski sum of polytopes (then no exact LP applies)."""
+
+    @abc.abstractmethod
+    def face_members(self, weights, maximum: WeightedSumMax, tol) -> tuple:
+        """Per block, a boolean mask ``(K_b,)`` of the coordinates that can carry weight on the
+        face maximising ``weights · u`` (``maximum = self.maximize(weights)``), ties within
+        ``tol`` relative."""
+
+    @property
+    @abc.abstractmethod
+    def summand_kind(self):
+        """A static, hashable tuple ``(family, ...)``: sets with equal keys have a Minkowski sum
+        of their kind (``family`` names the kind of set: ``"polytope"``, ``"resource"``)."""
+
+    @abc.abstractmethod
+    def sum_of(self, sets) -> "FeasibleSet":
+        """The Minkowski sum of ``sets`` (this set's ``summand_kind``, checked by the caller)."""
+
+    # ------------------------------------------------------------------------ defaults
+
+    @property
+    def is_polyhedral(self) -> bool:
+        """Whether :meth:`as_polytopes` gives a set (static)."""
+        return self.as_polytopes() is not None
+
+    @property
+    def dtype(self):
+        """The floating dtype of the set's arrays."""
+        return jax.tree_util.tree_leaves(self)[0].dtype
+
+    @property
+    def vertices(self):
+        """Per block, the candidate vertices ``(K_b, n)`` of that block's polytope; ``None`` for a
+        set not given by vertices."""
+        return None
+
+    def unit_scale(self, *, common: bool = False):
+        """Units of the set (:class:`bargainjax.PlayerScale`) from :meth:`payoff_range`: per
+        player, or (``common=True``) one scale for all players with per-player centres."""
+        from bargainjax.core._contract import PlayerScale
+
+        lo, hi = self.payoff_range()
+        return PlayerScale.from_bounds(lo, hi, common=common)
+
+    def ideal(self, disagreement=None) -> jax.Array:
+        """Each player's ideal payoff ``(n,)`` (see :func:`ideal_point`)."""
+        return ideal_point(self, disagreement)
+
+    def max_min(self, ref, sigma, tol, max_steps):
+        """``max_{u∈F} min_i (u_i - ref_i)/σ_i``: ``(strategy, λ, steps)`` with ``λ`` the dual
+        weights on the simplex; ``tol`` is an absolute tolerance on the max-min gap.
+
+        Two players: bisection on the dual weight; a Minkowski sum of polytopes
+        (:meth:`as_polytopes`): the exact LP; otherwise dual mirror descent (see
+        :mod:`bargainjax.bargaining._solutions`)."""
+        from bargainjax.bargaining import _solutions as s
+
+        if self.num_players == 2:
+            return s._max_min_two_players(self, ref, sigma)
+        parts = self.as_polytopes()
+        if parts is not None:
+            # For a linear resource set the dual mirror descent is piecewise linear and stalled
+            # (93 of 128 random 3-player sets ended MAX_STEPS_REACHED at 5000 steps, gaps up
+            # to 0.6): the exact LP on its polytopes is used instead.
+            return s._max_min_lp(parts, ref, sigma, tol)
+        return s._max_min_dual(self, ref, sigma, tol, max_steps)
+
+    @property
+    def max_min_is_exact(self) -> bool:
+        """Whether :meth:`max_min` is exact up to rounding (a closed form, a simplex method or
+        a bisection) rather than an iterative method run to ``tol`` (static)."""
+        return self.num_players == 2 or self.is_polyhedral
+
+    def support_covariance(self, strategy):
+        """``(n, n)`` :math:`C = \\sum_b X_b^\\top \\operatorname{diag}(s_b) X_b`,
+        :math:`X_b` block ``b``'s vertices minus their mean under ``s_b``: its range is the span
+        of the face carried by the support of ``strategy``.  ``None`` for a set not given by
+        vertices."""
+        return None
+
+    def positive_at_optimum(self):
+        """Flattened boolean mask of strategy coordinates positive at every Nash bargaining
+        solution (an infinite marginal value at 0), or ``None``: none known."""
+        return None
+
+    def outcome_moments(self):
+        """Mean and standard deviation ``(n,), (n,)`` of each player's payoff under uniformly
+        random actions (sets given by finitely many outcomes only)."""
+        raise ValueError("`F` must be a PolytopeHull or SeparableHull: variance normalisation needs "
+                         "a finite set of outcomes to average over")
+
+    def check_convex(self, name: str) -> None:
+        """Raise ``ValueError`` naming ``name`` if the set is not convex (for sets whose
+        convexity rests on user data); nothing otherwise."""
+
+
+class _VertexSet(FeasibleSet):
+    """A Minkowski sum of polytopes given by their vertices (``vertices``, one simplex each)."""
+
+    __slots__ = ()
+
+    def as_polytopes(self) -> "SeparableHull":
+        return SeparableHull(tuple(self.vertices))
+
+    @property
+    def is_polyhedral(self) -> bool:
+        return True
+
+    def face_members(self, weights, maximum, tol) -> tuple:
+        members = []
+        for P in self.vertices:
+            scores = P @ weights
+            spread = jnp.max(scores) - jnp.min(scores)
+            members.append(scores >= jnp.max(scores) - tol * jnp.maximum(spread, 1.0))
+        return tuple(members)
+
+    @property
+    def summand_kind(self):
+        return ("polytope",)
+
+    def sum_of(self, sets) -> "SeparableHull":
+        return separable_set([P for s in sets for P in s.vertices])
+
+    def support_covariance(self, strategy):
+        C = 0.0
+        for P, sb in zip(self.vertices, strategy):
+            X = P - (sb @ P)[None, :]
+            C = C + X.T @ (sb[:, None] * X)
+        return C
+
+
+class _PolytopeFields(NamedTuple):
     points: jax.Array
+
+
+class PolytopeHull(_PolytopeFields, _VertexSet):
+    """:math:`\\operatorname{conv}` of the rows of ``points`` ``(K, n)``; one simplex.
+
+    A ``NamedTuple`` (a pytree with the one leaf ``points``)."""
+
+    __slots__ = ()
 
     @property
     def num_players(self) -> int:
@@ -108,11 +321,35 @@ class PolytopeHull(NamedTuple):
         every payoff vector ``u`` under ``scale.unit``, with the same strategies."""
         return PolytopeHull(_rows(scale).unit(self.points))
 
+    def scaled(self, c) -> "PolytopeHull":
+        return PolytopeHull(self.points * c[None, :])
 
-class SeparableHull(NamedTuple):
-    """Minkowski sum of ``conv(parts[j])``, ``parts[j]`` of shape ``(K_j, n)``; one simplex each."""
+    def max_min(self, ref, sigma, tol, max_steps):
+        """The max-min as the matrix game :math:`\\max_x \\min_i (P^\\top x - ref)_i/\\sigma_i`
+        (:func:`bargainjax.solve_zero_sum`, relative tolerance ``tol`` over the matrix's
+        range)."""
+        from bargainjax.solvers._zero_sum import solve_zero_sum
 
+        M = (self.points - ref[None, :]) / sigma[None, :]
+        rng = jnp.maximum(jnp.max(M) - jnp.min(M), jnp.finfo(M.dtype).tiny)
+        rel = jnp.maximum(tol / rng, 64 * jnp.finfo(M.dtype).eps)
+        sol = solve_zero_sum(M, tol=jnp.where(rel > 0, rel, 1.0), max_steps=max_steps)
+        return (sol.row_strategy,), sol.col_strategy, sol.num_steps
+
+    def outcome_moments(self):
+        return jnp.mean(self.points, axis=0), jnp.std(self.points, axis=0)
+
+
+class _SeparableFields(NamedTuple):
     parts: tuple
+
+
+class SeparableHull(_SeparableFields, _VertexSet):
+    """Minkowski sum of ``conv(parts[j])``, ``parts[j]`` of shape ``(K_j, n)``; one simplex each.
+
+    A ``NamedTuple`` (a pytree whose leaves are the parts)."""
+
+    __slots__ = ()
 
     @property
     def num_players(self) -> int:
@@ -125,6 +362,9 @@ class SeparableHull(NamedTuple):
     @property
     def vertices(self) -> tuple:
         return tuple(self.parts)
+
+    def as_polytopes(self) -> "SeparableHull":
+        return self
 
     def uniform_strategy(self) -> tuple:
         return tuple(jnp.full((p.shape[0],), 1.0 / p.shape[0], p.dtype) for p in self.parts)
@@ -152,6 +392,15 @@ class SeparableHull(NamedTuple):
         parts)`` and divided by ``scale``, so the Minkowski sum maps by ``scale.unit``."""
         share = type(scale)(scale.center / len(self.parts), scale.scale)
         return SeparableHull(tuple(_rows(share).unit(p) for p in self.parts))
+
+    def scaled(self, c) -> "SeparableHull":
+        return SeparableHull(tuple(P * c[None, :] for P in self.parts))
+
+    def outcome_moments(self):
+        """Means and variances of the independent parts add."""
+        mean = sum(jnp.mean(p, axis=0) for p in self.parts)
+        var = sum(jnp.var(p, axis=0) for p in self.parts)
+        return mean, jnp.sqrt(var)
 
 
 _KINDS = ("linear", "sqrt", "power", "log")
@@ -183,22 +432,18 @@ def _demand(kind, w, lam, e, r):
         y = jnp.maximum(safe_w / lam - 1.0, 0.0)
     else:  # user function: bisection on the decreasing derivative w h'(y) = lam over [0, r]
         dh = jax.grad(lambda t: kind(t, 1.0, e))
-
-        def bis(_, lohi):
-            lo, hi = lohi
-            mid = 0.5 * (lo + hi)
-            go_right = safe_w * dh(mid) > lam
-            return jnp.where(go_right, mid, lo), jnp.where(go_right, hi, mid)
-
-        lo, hi = jax.lax.fori_loop(0, 100, bis, (jnp.zeros_like(r), r))
-        y = 0.5 * (lo + hi)
+        br = bisect(lambda mid: safe_w * dh(mid) > lam, jnp.zeros_like(r), r, max_steps=100)
+        y = 0.5 * (br.lo + br.hi)
     return jnp.where(w > 0, jnp.minimum(y, r), 0.0)
 
 
-@jax.tree_util.register_pytree_node_class
+@functools.partial(jax.tree_util.register_dataclass,
+                   data_fields=["budgets", "coefficients", "exponents", "linear_map"],
+                   meta_fields=["production"])
 @dataclasses.dataclass(frozen=True)
-class ResourceSet:
-    """Resource-allocation feasible set (see the module docstring).
+class ResourceSet(FeasibleSet):
+    """Resource-allocation feasible set (see the module docstring); a pytree whose leaves are
+    the four arrays, ``production`` being static metadata.
 
     Attributes:
         budgets: ``(m,)`` budgets :math:`r_j > 0`.
@@ -214,13 +459,6 @@ class ResourceSet:
     exponents: jax.Array
     linear_map: jax.Array
     production: tuple = ()
-
-    def tree_flatten(self):
-        return (self.budgets, self.coefficients, self.exponents, self.linear_map), self.production
-
-    @classmethod
-    def tree_unflatten(cls, aux, children):
-        return cls(*children, production=aux)
 
     @property
     def num_players(self) -> int:
@@ -292,6 +530,87 @@ class ResourceSet:
         return ResourceSet(self.budgets, self.coefficients, self.exponents,
                            self.linear_map * f, self.production)
 
+    def scaled(self, c) -> "ResourceSet":
+        return ResourceSet(self.budgets, self.coefficients, self.exponents,
+                           self.linear_map * c[None, :, None], self.production)
+
+    def unit_scale(self, *, common: bool = False):
+        """Units centred at 0 (the production functions are not affine, so the set is only
+        rescaled): each player's scale from :math:`\\max(|lo_i|, |hi_i|)`, or with
+        ``common=True`` the largest of those scales for every player."""
+        from bargainjax.core._contract import PlayerScale
+
+        lo, hi = self.payoff_range()
+        top = jnp.maximum(jnp.abs(lo), jnp.abs(hi))
+        scale = PlayerScale.from_bounds(-top, top)
+        if common:
+            scale = PlayerScale(scale.center,
+                                jnp.broadcast_to(jnp.max(scale.scale), scale.scale.shape))
+        return scale
+
+    @property
+    def is_polyhedral(self) -> bool:
+        return all(kind == "linear" for kind in self.production)
+
+    def as_polytopes(self):
+        """With linear production only, the sum over agents of
+        :math:`\\operatorname{conv}_k\\{r_j c_{jk} L_j[:, k]\\}` (the same strategies); else
+        ``None``."""
+        if not self.is_polyhedral:
+            return None
+        parts = jnp.einsum("j,jk,jnk->jkn", self.budgets, self.coefficients, self.linear_map)
+        return SeparableHull(tuple(parts))
+
+    def face_members(self, weights, maximum, tol) -> tuple:
+        """A good is a member when it receives resources at the maximiser or is a linear good
+        tied with the best linear good (strictly concave goods give a unique maximiser)."""
+        w = jnp.einsum("jnk,n->jk", self.linear_map, weights) * self.coefficients
+        linear = jnp.array([kind == "linear" for kind in self.production])
+        best_lin = jnp.max(jnp.where(linear[None, :], w, -jnp.inf), axis=1, keepdims=True)
+        tied = linear[None, :] & (w >= best_lin - tol * jnp.maximum(jnp.abs(best_lin), 1.0)) & (w > 0)
+        held = jnp.stack(maximum.strategy) > tol
+        return tuple(row for row in (held | tied))
+
+    @property
+    def summand_kind(self):
+        return ("resource", self.production, self.num_players)
+
+    def sum_of(self, sets) -> "ResourceSet":
+        """The agents concatenated."""
+        cat = lambda f: jnp.concatenate([f(s) for s in sets], axis=0)  # noqa: E731
+        return ResourceSet(cat(lambda s: s.budgets), cat(lambda s: s.coefficients),
+                           cat(lambda s: s.exponents), cat(lambda s: s.linear_map),
+                           self.production)
+
+    def positive_at_optimum(self):
+        """``sqrt``/``power`` goods with a positive coefficient that reach some player: their
+        marginal value at 0 is infinite."""
+        inada = jnp.asarray([kind in ("sqrt", "power") for kind in self.production])
+        reach = jnp.any(self.linear_map > 0, axis=1)  # (m, K)
+        return (inada[None, :] & (self.coefficients > 0) & reach).reshape(-1)
+
+    def check_convex(self, name: str) -> None:
+        """A user production function must be concave increasing (else the set is not
+        convex); checked on a grid of ``[0, max budget]`` when the budgets are concrete."""
+        if not v.is_concrete(self.budgets):
+            return
+        import numpy as np
+
+        r = float(np.max(np.asarray(self.budgets)))
+        y = jnp.linspace(0.0, r, 65, dtype=self.budgets.dtype)
+        for k, kind in enumerate(self.production):
+            if not callable(kind):
+                continue
+            e = np.asarray(self.exponents)[:, k]
+            for ej in np.unique(e):
+                h = np.asarray(kind(y, jnp.ones_like(y), jnp.full_like(y, ej)), float)
+                scale = max(float(np.max(np.abs(h))), 1.0)
+                if not np.all(np.isfinite(h)) or np.any(np.diff(h, 2) > 1e-9 * scale) \
+                        or np.any(np.diff(h) < -1e-9 * scale):
+                    raise ValueError(f"`{name}`: production function of good {k} is not concave "
+                                     "and increasing on [0, budget], so the action set is not "
+                                     "convex (Definition 42 requires convex action sets)")
+
     def _agent_max(self, w, e, r):
         K = w.shape[0]
         dt = w.dtype
@@ -323,14 +642,10 @@ class ResourceSet:
         lam_lo = jnp.maximum(lam_lin, lam_hi * 1e-30)
         interior = jnp.sum(demand(jnp.maximum(lam_lin, jnp.finfo(dt).tiny))) > r
 
-        def bis(_, lohi):
-            lo, hi = lohi
-            mid = jnp.sqrt(lo * hi)
-            over = jnp.sum(demand(mid)) > r
-            return jnp.where(over, mid, lo), jnp.where(over, hi, mid)
-
-        lo, hi = jax.lax.fori_loop(0, 200, bis, (lam_lo, lam_hi))
-        lam = jnp.where(interior, hi, lam_lin)
+        # Total demand falls as λ rises: bisection for the λ where it meets the budget.  200
+        # halvings of [λ_hi 1e-30, λ_hi] reach adjacent floats (about 100 + 53 are needed).
+        br = bisect(lambda mid: jnp.sum(demand(mid)) > r, lam_lo, lam_hi, max_steps=200)
+        lam = jnp.where(interior, br.hi, lam_lin)
         y = demand(lam)
         total = jnp.sum(y)
         best_linear = jnp.argmax(jnp.where(linear, w, -jnp.inf))
@@ -343,8 +658,6 @@ class ResourceSet:
                       jnp.full((K,), r / K, dt))
         return y / r
 
-
-FeasibleSet = PolytopeHull | SeparableHull | ResourceSet
 
 
 # ------------------------------------------------------------------------ constructors
@@ -458,40 +771,10 @@ def resource_set(
     return ResourceSet(r.astype(dt), c.astype(dt), e.astype(dt), L.astype(dt), tuple(kinds))
 
 
-def _set_dtype(F):
-    return jax.tree_util.tree_leaves(F)[0].dtype
-
-
 def _feasible_ideal(F) -> jax.Array:
     n = F.num_players
-    eye = jnp.eye(n, dtype=_set_dtype(F))
+    eye = jnp.eye(n, dtype=F.dtype)
     return jnp.stack([F.maximize(eye[i]).payoffs[i] for i in range(n)])
-
-
-def _as_parts(F):
-    """``F`` as a Minkowski sum of polytopes (a :class:`SeparableHull`), or ``None`` (a resource
-    set with a non-linear good).  A linear resource set is the sum over agents of
-    ``conv_k{r_j c_jk L_j[:, k]}``."""
-    if isinstance(F, SeparableHull):
-        return F
-    if isinstance(F, PolytopeHull):
-        return SeparableHull((F.points,))
-    if all(kind == "linear" for kind in F.production):
-        parts = jnp.einsum("j,jk,jnk->jkn", F.budgets, F.coefficients, F.linear_map)
-        return SeparableHull(tuple(parts))
-    return None
-
-
-def _unit_scale(F):
-    """Per-player units of ``F`` (:class:`bargainjax.PlayerScale`); centre 0 for a resource
-    set."""
-    from bargainjax.core._contract import PlayerScale
-
-    lo, hi = F.payoff_range()
-    if isinstance(F, ResourceSet):
-        top = jnp.maximum(jnp.abs(lo), jnp.abs(hi))
-        return PlayerScale.from_bounds(-top, top)
-    return PlayerScale.from_bounds(lo, hi)
 
 
 def _rational_ideal_lp(S, d):
@@ -528,13 +811,8 @@ def _rational_ideal_two(F, d):
             w = jnp.zeros(2, dt).at[i].set(1.0 - lam).at[j].set(lam)
             return F.maximize(w).payoffs
 
-        def body(_, c, j=j, at=at):
-            lo, hi = c
-            mid = 0.5 * (lo + hi)
-            up = at(mid)[j] >= d[j]
-            return jnp.where(up, lo, mid), jnp.where(up, mid, hi)
-
-        lo, hi = jax.lax.fori_loop(0, 64, body, (jnp.asarray(0.0, dt), jnp.asarray(1.0, dt)))
+        lo, hi, _ = bisect(lambda mid, j=j, at=at: at(mid)[j] < d[j],
+                           jnp.asarray(0.0, dt), jnp.asarray(1.0, dt), max_steps=64)
         u_lo, u_hi, u0, u1 = at(lo), at(hi), at(jnp.asarray(0.0, dt)), at(jnp.asarray(1.0, dt))
         den = u_hi[j] - u_lo[j]
         theta = jnp.clip(jnp.where(den > 0, (u_hi[j] - d[j]) / jnp.where(den > 0, den, 1.0), 0.0),
@@ -558,14 +836,14 @@ def ideal_point(F, disagreement=None) -> jax.Array:
     bargaining solution exists there; the solvers report ``INFEASIBLE``).  Works under
     ``jit``/``vmap``.
     """
-    dt = _set_dtype(F)
+    dt = F.dtype
     ideal = _feasible_ideal(F)
     if disagreement is None:
         return ideal
     d = jnp.asarray(disagreement, dt)
-    scale = _unit_scale(F)
+    scale = F.unit_scale()
     Fu, du = F.in_units(scale), scale.unit(d)
-    S = _as_parts(Fu)
+    S = Fu.as_polytopes()
     if S is not None:
         ri = _rational_ideal_lp(S, du)
     elif F.num_players == 2:
@@ -580,6 +858,8 @@ def ideal_point(F, disagreement=None) -> jax.Array:
     rational = jnp.minimum(scale.restore(ri), ideal)
     # Where no player can fall below d, the rational part is all of F.
     return jnp.where(jnp.all(d <= lo) | ~jnp.isfinite(ri), ideal, rational)
+
+
 class Face(NamedTuple):
     """The face of ``F`` maximising ``a · u`` (see :func:`maximizing_face`).
 
@@ -615,20 +895,7 @@ def maximizing_face(F, weights, *, tol: float | None = None) -> Face:
     v.finite(a, "weights")
     res = F.maximize(a)
     eps = (1e-9 if jnp.finfo(a.dtype).bits >= 64 else 1e-5) if tol is None else tol
-    if isinstance(F, (PolytopeHull, SeparableHull)):
-        members = []
-        for P in F.vertices:
-            scores = P @ a
-            spread = jnp.max(scores) - jnp.min(scores)
-            members.append(scores >= jnp.max(scores) - eps * jnp.maximum(spread, 1.0))
-    else:
-        w = jnp.einsum("jnk,n->jk", F.linear_map, a) * F.coefficients
-        linear = jnp.array([kind == "linear" for kind in F.production])
-        best_lin = jnp.max(jnp.where(linear[None, :], w, -jnp.inf), axis=1, keepdims=True)
-        tied = linear[None, :] & (w >= best_lin - eps * jnp.maximum(jnp.abs(best_lin), 1.0)) & (w > 0)
-        held = jnp.stack(res.strategy) > eps
-        members = [row for row in (held | tied)]
-    members = tuple(members)
+    members = F.face_members(a, res, eps)
     dim = sum(jnp.sum(m) - 1 for m in members)
     return Face(res.value, res.payoffs, res.strategy, members, jnp.asarray(dim, jnp.int32))
 
@@ -638,13 +905,20 @@ def minkowski_sum(*sets):
     goods and production kinds (a :class:`ResourceSet` with the agents concatenated)."""
     if len(sets) == 0:
         raise ValueError("`sets` must hold at least one feasible set")
-    if all(isinstance(s, (PolytopeHull, SeparableHull)) for s in sets):
-        return separable_set([P for s in sets for P in s.vertices])
-    if all(isinstance(s, ResourceSet) for s in sets):
-        kinds = sets[0].production
-        if any(s.production != kinds for s in sets) or len({s.num_players for s in sets}) != 1:
-            raise ValueError("`sets`: resource sets must share goods, production kinds and players")
-        cat = lambda f: jnp.concatenate([f(s) for s in sets], axis=0)  # noqa: E731
-        return ResourceSet(cat(lambda s: s.budgets), cat(lambda s: s.coefficients),
-                           cat(lambda s: s.exponents), cat(lambda s: s.linear_map), kinds)
-    raise ValueError("`sets` must be all polytope sets or all resource sets")
+    if not all(isinstance(s, FeasibleSet) for s in sets):
+        raise ValueError("`sets` must be all polytope sets or all resource sets")
+    mixed = summand_mismatch(sets)
+    if mixed == "family":
+        raise ValueError("`sets` must be all polytope sets or all resource sets")
+    if mixed:
+        raise ValueError("`sets`: resource sets must share goods, production kinds and players")
+    return sets[0].sum_of(sets)
+
+
+def summand_mismatch(sets) -> str | None:
+    """Why ``sets`` have no Minkowski sum of one kind: ``"family"`` (different kinds of set),
+    ``"kind"`` (one family, different static data, e.g. production kinds) or ``None``."""
+    kinds = {s.summand_kind for s in sets}
+    if len({k[0] for k in kinds}) > 1:
+        return "family"
+    return "kind" if len(kinds) > 1 else None

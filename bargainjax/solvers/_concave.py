@@ -28,6 +28,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from bargainjax.core import _linalg as _linalg
+from bargainjax.core import _simplex
 from bargainjax.core._loop import iterate
 from bargainjax.core._contract import Status
 
@@ -60,10 +61,12 @@ def block_ids(sizes):
 
 
 def frank_wolfe_gap(grad_z, z, sizes):
-    """Sum over blocks of ``max_k g_k - g·s`` (flattened coordinates)."""
+    r"""Frank–Wolfe gap over the product of simplices of block ``sizes``:
+    :math:`\sum_b \max_k g_{bk} - g_b \cdot s_b` for the flattened gradient ``grad_z`` and point
+    ``z`` (each block's term is :func:`bargainjax.core._simplex.frank_wolfe_gap`)."""
     gap = 0.0
     for gb, sb in zip(unflatten(grad_z, sizes), unflatten(z, sizes)):
-        gap = gap + jnp.max(gb) - gb @ sb
+        gap = gap + _simplex.frank_wolfe_gap(sb, gb)
     return gap
 
 
@@ -163,7 +166,7 @@ def _newton_polish(h, z, sizes, support_size, iterations, keep=None):
         return jnp.sum(top) - gq @ zq
 
     def step(c):
-        zc, hc, gc, rc, mask, it, _ = c
+        zc, hc, gc, rc, mask, _ = c
         fm = mask.astype(z.dtype)
         E = block.astype(z.dtype) * fm[None, :]
         g = jnp.where(mask, gc, 0.0)
@@ -203,7 +206,7 @@ def _newton_polish(h, z, sizes, support_size, iterations, keep=None):
         # Converged: a full, accepted step that no longer moves the point; or a rejected step.
         done = ~ok | ((t >= 1.0) & (jnp.max(jnp.abs(d)) <= 64 * jnp.finfo(z.dtype).eps))
         return (jnp.where(ok, z_new, zc), jnp.where(ok, h_new, hc), jnp.where(ok, g_new, gc),
-                jnp.where(ok, r_new, rc), mask, it + 1, done)
+                jnp.where(ok, r_new, rc), mask, done)
 
     # Start from the candidates' weights with small active ones lifted to 1e-3/K (so the ratio
     # test does not stall on them), unless that leaves h's domain (the Nash product's gains
@@ -215,8 +218,11 @@ def _newton_polish(h, z, sizes, support_size, iterations, keep=None):
     lift = (h_lift > -jnp.inf) | (h_raw == -jnp.inf)
     zq = jnp.where(lift, zq_lift, zq_raw)
     h0, g0q = jnp.where(lift, h_lift, h_raw), jnp.where(lift, g_lift, g_raw)
-    init = (zq, h0, g0q, kkt(zq, g0q), active0, jnp.asarray(0, jnp.int32), jnp.asarray(False))
-    zq, hs, *_ = jax.lax.while_loop(lambda c: (c[5] < iterations) & ~c[6], step, init)
+    init = (zq, h0, g0q, kkt(zq, g0q), active0, jnp.asarray(False))
+    # At most `iterations` steps, until a step reports convergence (certificate 0 once done).
+    out = iterate(step, lambda c: jnp.where(c[5], 0.0, 1.0), init, tol=0.5,
+                  max_steps=iterations)
+    zq, hs, *_ = out.state
     zs = expand(zq)
     return zs, hs
 
