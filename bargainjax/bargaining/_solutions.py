@@ -710,26 +710,11 @@ def _implicit_strategy_tangent(theta, z, dtheta):
     return jnp.where(support, dz, 0.0)
 
 
-@jax.custom_jvp
 def _nbs_payoffs(theta, z):
-    F, d, w = theta
-    sizes = F.block_sizes
-    return F.payoffs(unflatten(z, sizes))
-
-
-@_nbs_payoffs.defjvp
-def _nbs_payoffs_jvp(primals, tangents):
-    """Implicit differentiation of the NBS optimality conditions on the support of ``z``."""
-    theta, z = primals
-    dtheta, _ = tangents
-    sizes = theta[0].block_sizes
-    dz = _implicit_strategy_tangent(theta, z, dtheta)
-
-    def payoff(zz, th):
-        return th[0].payoffs(unflatten(zz, sizes))
-
-    u, du = jax.jvp(payoff, (z, theta), (dz, dtheta))
-    return u, du
+    """The payoffs ``F.payoffs(z)`` of the NBS strategy, differentiable through
+    :func:`nbs_strategy` (the strategy's implicit tangent) and through ``F`` itself."""
+    F = theta[0]
+    return F.payoffs(unflatten(nbs_strategy(theta, z), F.block_sizes))
 
 
 @jax.custom_jvp

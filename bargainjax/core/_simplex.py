@@ -37,6 +37,13 @@ def entropic_step(log_x: jax.Array, g: jax.Array, step_size) -> jax.Array:
     return z - jax.nn.logsumexp(z)
 
 
+def frank_wolfe_gap(x: jax.Array, g: jax.Array) -> jax.Array:
+    r""":math:`\max_k g_k - g^\top x`, the Frank–Wolfe gap of a concave maximisation over the
+    simplex at ``x`` with gradient ``g``; always :math:`\ge 0` (up to rounding), zero exactly at
+    a maximiser."""
+    return jnp.max(g) - jnp.dot(g, x)
+
+
 def best_response_gap(M: jax.Array, x: jax.Array, y: jax.Array) -> jax.Array:
     r"""Duality gap of :math:`\max_x \min_y x^\top M y` at ``(x, y)``.
 
