@@ -47,9 +47,9 @@ with the solved strategies held fixed, so ``jax.grad`` gives
 :math:`\partial V_R = \hat x^\top (\partial M_R)\, \hat y`, exact wherever the fight's optimal
 strategies are unique; :math:`V_N` is a ``max`` over outcomes, whose derivative is the maximising
 outcome's payoffs (at ties, one tied outcome's payoffs: an element of the subdifferential of
-the convex function :math:`a \mapsto V_N(a)`, not their average).  Where a fight has several optimal strategy pairs
-:math:`V_R` has a kink and the returned derivative is the one-sided formula for the returned
-pair.  The solver's iterations are never differentiated.
+the convex function :math:`a \mapsto V_N(a)`, not their average).  Where a fight has several
+optimal strategy pairs :math:`V_R` has a kink and the returned derivative is the one-sided
+formula for the returned pair.  The solver's iterations are never differentiated.
 
 **Units.**  The public functions normalise at the entry point: each player's payoffs are
 mapped to ``[-1, 1]`` by :class:`bargainjax.PlayerScale` (``U_i = c_i + σ_i Û_i``, no
