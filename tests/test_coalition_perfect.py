@@ -175,6 +175,7 @@ def test_coalition_payoffs_brute_force_and_fight_values():
         assert Z[R] - Z[full ^ R] == pytest.approx(float(cv.values[R]), abs=1e-8)
 
 
+@pytest.mark.slow  # heavy compile; runs in the CI slow step
 def test_search_two_players_finds_the_coco_equilibrium():
     rng = np.random.default_rng(5)
     G = rng.normal(size=(2, 3, 3))
@@ -192,6 +193,7 @@ def test_search_two_players_finds_the_coco_equilibrium():
         assert (P @ a).max() - a @ tp.payoffs <= 1e-6
 
 
+@pytest.mark.slow  # heavy compile; runs in the CI slow step
 def test_search_three_players_reports_positive_minimum():
     rng = np.random.default_rng(11)
     G = rng.normal(size=(3, 2, 2, 2))

@@ -172,6 +172,7 @@ def test_coco_equilibrium_per_player_affine_invariance(la, k):
 # ------------------------------------------------------------------ float32, integers
 
 
+@pytest.mark.slow  # heavy compile; runs in the CI slow step
 def test_float32_and_integer_payoffs():
     U = np.array([[[3.0, 0.0], [0.0, 2.0]], [[2.0, 0.0], [1.0, 3.0]]])
     phi, V = coco_value_oracle(U, np.ones(2))

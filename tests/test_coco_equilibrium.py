@@ -283,7 +283,7 @@ def _fd_jacobian(f, U, h=1e-6):
     return J
 
 
-@pytest.mark.parametrize("shape", [(2, 3, 3), (3, 2, 2, 2)])
+@pytest.mark.parametrize("shape", [(2, 3, 3), pytest.param((3, 2, 2, 2), marks=pytest.mark.slow)])
 def test_gradients_match_finite_differences(shape):
     # implicit differentiation of the face system vs central differences of the solver itself
     rng = np.random.default_rng(1)
@@ -312,6 +312,7 @@ def test_jit_and_vmap_agree_with_eager():
         assert int(np.asarray(batch.status)[k]) == int(one.status)
 
 
+@pytest.mark.slow  # heavy compile; runs in the CI slow step
 def test_three_player_bargaining_game_is_nbs():
     # player 1 proposes one of K = 2 outcomes or rejects (action K); players 2 and 3 each accept
     # (action 0) or reject; any rejection gives d.  The proposer's own reject action matters:
@@ -331,6 +332,7 @@ def test_three_player_bargaining_game_is_nbs():
         np.testing.assert_allclose(res.payoffs, np.asarray(nbs.payoffs), atol=1e-5)
 
 
+@pytest.mark.slow  # heavy compile; runs in the CI slow step
 def test_coco_equilibria_multistart():
     rng = np.random.default_rng(11)
     U = rng.normal(size=(3, 2, 2, 2))
@@ -385,6 +387,7 @@ def _assert_equilibrium_by_oracle(U, solution):
     assert lp.status == 0
 
 
+@pytest.mark.slow  # heavy compile; runs in the CI slow step
 def test_three_player_game_with_two_equilibria():
     R = coco_equilibria(NON_UNIQUE_222, num_starts=8)
     assert R.multiple and len(R.solutions) >= 2

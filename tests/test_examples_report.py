@@ -105,6 +105,7 @@ def _ksbs_lp(points, d):
     return d + res.x[-1] * span
 
 
+@pytest.mark.slow  # heavy compile; runs in the CI slow step
 def test_ksbs_342(tmp_path):
     out, checks = run("report_ksbs_342", tmp_path)
     certified(out)
@@ -189,6 +190,7 @@ def _nbs_brute(points, d, num=20001):
     return arg
 
 
+@pytest.mark.slow  # heavy compile; runs in the CI slow step
 def test_example_60(tmp_path):
     out, checks = run("report_example_60_threat", tmp_path, directions=90)
     certified(out)

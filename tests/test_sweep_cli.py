@@ -327,6 +327,7 @@ def test_two_processes_under_jax_distributed_match_one(tmp_path, capsys):
         np.testing.assert_array_equal(a[k], b[k])
 
 
+@pytest.mark.slow  # heavy compile; runs in the CI slow step
 def test_coco_equilibrium_sweep_matches_eager_and_the_two_player_oracle(tmp_path, capsys):
     cfg = _write(tmp_path, """
         concept = "coco-equilibrium"

@@ -77,6 +77,7 @@ def test_dominant_threats():
     np.testing.assert_allclose(tp.payoffs, [3.0, 3.0], atol=1e-9)
 
 
+@pytest.mark.slow  # heavy compile; runs in the CI slow step
 def test_zero_sum_game_threat_point_is_the_value():
     # B = -A: F is the line u1 + u2 = 0, all of it Pareto optimal; the threat point is the
     # minimax outcome and the NBS is the disagreement point itself.
