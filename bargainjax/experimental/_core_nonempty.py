@@ -41,9 +41,9 @@ from bargainjax.stability._cores import (
     _split,
     _threshold,
     _to_payoffs,
-    _tol,
     _units,
 )
+from bargainjax.core._contract import resolve_tol
 
 __all__ = ["CoreNonemptiness", "core_nonempty"]
 
@@ -169,7 +169,7 @@ def core_nonempty(F, outside="alpha", *, tol: float | None = None,
     parts = _parts(F, max_players)
     n = len(parts)
     dt = parts[0].dtype
-    tol = _tol(tol, dt)
+    tol = resolve_tol(tol, dt, "lp")
     if not all(v.is_concrete(p) for p in parts):
         raise ValueError("`F` must be concrete: core_nonempty enumerates from its values "
                          "(it cannot run under jit)")

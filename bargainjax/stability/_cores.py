@@ -145,10 +145,6 @@ def _parts(F, max_players=None) -> tuple:
     return tuple(jnp.asarray(p, dt) for p in parts)
 
 
-def _tol(tol, dtype):
-    return _status.resolve_tol(tol, dtype, "lp")
-
-
 def _payoff_vector(x, n, dtype, name="payoffs"):
     x = v.as_array(x, name, ndim=1)
     v.shape(x, (n,), name)
@@ -418,7 +414,7 @@ def pareto_matrix(F, *, tol: float | None = None,
             players, non-finite tables (when concrete), a non-positive ``tol``.
     """
     parts = _parts(F, max_players)
-    tol = _tol(tol, parts[0].dtype)
+    tol = _status.resolve_tol(tol, parts[0].dtype, "lp")
     parts_u, _ = _units(parts)
     return _pareto_impl(parts, parts_u, jnp.asarray(tol, parts[0].dtype))
 
@@ -628,7 +624,7 @@ def core_membership(F, payoffs, outside="alpha", *, tol: float | None = None,
     parts = _parts(F, max_players)
     n = len(parts)
     dt = parts[0].dtype
-    tol = _tol(tol, dt)
+    tol = _status.resolve_tol(tol, dt, "lp")
     x = _payoff_vector(payoffs, n, dt)
     parts_u, units = _units(parts)
     out = _matrix(parts, parts_u, units, outside, tol)
@@ -732,7 +728,7 @@ def blocking_margin(F, payoffs, coalition: int, outside="alpha", *,
     n = len(parts)
     dt = parts[0].dtype
     coalition = _coalition(coalition, n)
-    tol = _tol(tol, dt)
+    tol = _status.resolve_tol(tol, dt, "lp")
     x = _payoff_vector(payoffs, n, dt)
     parts_u, units = _units(parts)
     out = _matrix(parts, parts_u, units, outside, tol)
@@ -805,7 +801,7 @@ def stable_disagreement(F, outside="pareto", *, tol: float | None = None,
     """
     parts = _parts(F, max_players if isinstance(outside, str) and outside == "pareto" else None)
     dt = parts[0].dtype
-    tol = _tol(tol, dt)
+    tol = _status.resolve_tol(tol, dt, "lp")
     parts_u, units = _units(parts)
     out = _matrix(parts, parts_u, units, outside, tol)
     own_best = jnp.stack([jnp.max(p[:, j]) for j, p in enumerate(parts)])
