@@ -9,6 +9,7 @@ Subcommands::
     bargainjax run CONFIG.toml [--out DIR]
     bargainjax reproduce [--out DIR] [--configs DIR]
     bargainjax sweep CONFIG.toml [--out DIR] [--devices N] [--distributed] [--quiet]
+    bargainjax warmup [--concepts C1,C2,...] [--shapes 2x2,3x3,2x2x2]
 
 ``sweep`` is described in :mod:`bargainjax.cli._sweep`.  ``GAME`` is a Gambit ``.nfg`` file
 (payoff or outcome version) or ``-`` for standard input.
@@ -66,11 +67,13 @@ Errors are one line on standard error, ``bargainjax: error: <message>``; ``--deb
 them with the traceback instead.
 
 Computation is in float64 (``jax_enable_x64`` is switched on before anything is computed).
-Each run is a fresh process, so compiling the solvers dominates small games; the command keeps
-JAX's persistent compilation cache in ``$XDG_CACHE_HOME/bargainjax/jax`` (default
-``~/.cache/bargainjax/jax``) so that later runs on games of the same shape skip it.  Set
-``BARGAINJAX_CACHE=0`` to turn that off; a ``JAX_COMPILATION_CACHE_DIR`` you set yourself is
-left alone.
+Each run is a fresh process, so compiling the solvers dominates small games.  ``solve``
+computes each concept by one compiled program (:mod:`bargainjax.cli._program`) and keeps it in
+``$XDG_CACHE_HOME/bargainjax/programs`` (default ``~/.cache/bargainjax/programs``), so that a
+later run on a game of the same shape only loads it; ``bargainjax warmup`` fills that cache for
+common shapes (:mod:`bargainjax.cli._warmup`).  The command also keeps JAX's persistent
+compilation cache in ``$XDG_CACHE_HOME/bargainjax/jax``.  Set ``BARGAINJAX_CACHE=0`` to turn
+both off; a ``JAX_COMPILATION_CACHE_DIR`` you set yourself is left alone.
 """
 
 from __future__ import annotations
@@ -89,6 +92,7 @@ import bargainjax as bj
 from bargainjax import __version__
 from bargainjax.cli import _run as _runner
 from bargainjax.cli import _sweep as _sweep_cli
+from bargainjax.cli import _warmup
 from bargainjax.cli._common import PROG, CommandError, _default, exit_code
 from bargainjax.cli._registry import CAP_OPTIONS, CONCEPTS, IDEALS, Concept, Options
 from bargainjax.core._contract import Status
@@ -413,6 +417,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     _runner.add_subcommands(sub)
     _sweep_cli.add_subcommand(sub)
+    _warmup.add_subcommand(sub)
     return p
 
 

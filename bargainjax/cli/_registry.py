@@ -34,10 +34,12 @@ import math
 from collections.abc import Callable
 from typing import NamedTuple
 
+import jax
 import jax.numpy as jnp
 import numpy as np
 
 import bargainjax as bj
+from bargainjax.cli import _program
 from bargainjax.cli._common import (
     CommandError,
     _call,
@@ -201,17 +203,33 @@ def _result(game, concept, *, payoffs, contract, certificate=None, units=None, *
     return out
 
 
-def _disagreement(game, options) -> tuple[np.ndarray, str]:
-    """The disagreement point and where it came from."""
-    if options.disagreement is not None:
-        return np.asarray(options.disagreement, float), "given (--disagreement)"
-    sl = bj.security_levels(game)
+def _compute(concept: str, options: Options, fn, game):
+    """``fn(U)`` for the game's payoff tensor ``U``, computed by one compiled program
+    (:func:`bargainjax.cli._program.run`).  ``fn`` may close over the options only: they are
+    the program's key, next to the concept's name and the shape of ``U``."""
+    key = (concept,) + tuple(tuple(v) if isinstance(v, list) else v for v in options)
+    return _program.run(fn, np.asarray(game.payoffs, float), key=key)
+
+
+def _const(values):
+    """Option values (a list of numbers, or ``None``) as a concrete float64 array inside a traced
+    program, so that the library checks them (e.g. positive weights) as it does outside
+    ``jit`` and refuses bad ones with its own message."""
+    if values is None:
+        return None
+    with jax.ensure_compile_time_eval():
+        return jnp.asarray(values, jnp.float64)
+
+
+def _security_checked(sl) -> np.ndarray:
+    """The security levels as the disagreement point, or the exit-1 refusal when they are not
+    certified."""
     status = _contract(sl)[2]
     if status != 0:
         name, message = _status(status)
         raise CommandError(f"could not certify the players' security levels: {name} ({message})",
                            1)
-    return np.asarray(sl.levels, float), SECURITY_SOURCE
+    return np.asarray(sl.levels, float)
 
 
 def _no_improvement(d, source) -> CommandError:
@@ -227,14 +245,26 @@ def _no_improvement(d, source) -> CommandError:
 
 
 def _set_based(game, options, concept, solver, **extra):
-    """Shared body of nbs / ksbs / egalitarian over the correlated feasible set.
+    """Shared body of nbs / ksbs / egalitarian over the correlated feasible set:
+    ``solver(F, d)`` from the given disagreement point, or else from the security levels, in
+    one compiled program.
 
     The solver's status decides: ``INFEASIBLE`` (no feasible point strictly improves on the
     disagreement point, decided by the solver in each player's own units) is the refusal.
     """
-    F = bj.correlated_set(game)
-    d, source = _disagreement(game, options)
-    sol = solver(F, d)
+    given = options.disagreement is not None
+
+    def program(U):
+        g = bj.normal_form_game(U)
+        sl = None if given else bj.security_levels(g)
+        d = _const(options.disagreement) if given else sl.levels
+        return sl, solver(bj.correlated_set(g), d)
+
+    sl, sol = _compute(concept, options, program, game)
+    if given:
+        d, source = np.asarray(options.disagreement, float), "given (--disagreement)"
+    else:
+        d, source = _security_checked(sl), SECURITY_SOURCE
     contract = _contract(sol)
     if contract[2] == Status.INFEASIBLE:
         raise _no_improvement(d, source)
@@ -302,7 +332,8 @@ def _batch_zero_sum(n, security, has_weights, tol, keywords):
 def _zero_sum(game, options):
     A = np.asarray(game.payoffs[0], float)
     B = np.asarray(game.payoffs[1], float)
-    sol = _call(bj.solve_zero_sum, game.payoffs[0], tol=options.tol)
+    sol = _compute("zero-sum", options,
+                   lambda U: _call(bj.solve_zero_sum, U[0], tol=options.tol), game)
     x, y = np.asarray(sol.row_strategy, float), np.asarray(sol.col_strategy, float)
     with np.errstate(all="ignore"):  # payoffs near the float64 limit: checked for inf later
         payoffs = [float(x @ A @ y), float(x @ B @ y)]
@@ -342,8 +373,9 @@ def _batch_utilitarian(n, security, has_weights, tol, keywords):
                 "payoff range)",
           weights=True, tol=False, batch=_batch_utilitarian)
 def _utilitarian(game, options):
-    F = bj.correlated_set(game)
-    sol = bj.utilitarian(F, options.weights)
+    sol = _compute("utilitarian", options,
+                   lambda U: bj.utilitarian(bj.correlated_set(bj.normal_form_game(U)),
+                                            _const(options.weights)), game)
     p = np.asarray(sol.strategy[0], float)
     return _result(
         game, "utilitarian", payoffs=sol.payoffs, contract=_contract(sol),
@@ -365,7 +397,8 @@ def _batch_nbs(n, security, has_weights, tol, keywords):
           disagreement=True, weights=True, batch=_batch_nbs)
 def _nbs(game, options):
     def solver(F, d):
-        return _call(bj.nash_bargaining, F, d, weights=options.weights, tol=options.tol)
+        return _call(bj.nash_bargaining, F, d, weights=_const(options.weights),
+                     tol=options.tol)
 
     out = _set_based(game, options, "nbs", solver)
     if options.weights is not None:
@@ -429,8 +462,9 @@ def _batch_coco_value(n, security, has_weights, tol, keywords):
                 "sum_j a_j R_j",
           weights=True, caps=("max_coalitions",), batch=_batch_coco_value)
 def _coco_value(game, options):
-    a = None if options.weights is None else np.asarray(options.weights, float)
-    cv = _call(bj.coco_value, game, a, tol=options.tol, max_coalitions=options.max_coalitions)
+    cv = _compute("coco-value", options,
+                  lambda U: _call(bj.coco_value, U, _const(options.weights), tol=options.tol,
+                                  max_coalitions=options.max_coalitions), game)
     w = np.asarray(cv.weights, float)
     with np.errstate(all="ignore"):  # extreme weights: non-finite shares are refused later
         shares = w / w.sum()
@@ -449,7 +483,8 @@ def _coco_value(game, options):
           two_players=True,
           not_batchable="Nash's threat point runs an outer NumPy loop around the solvers")
 def _threat(game, options):
-    tp = _call(bj.threat_point, game, tol=options.tol)
+    tp = _compute("threat", options,
+                  lambda U: _call(bj.threat_point, bj.normal_form_game(U), tol=options.tol), game)
     x, y = (np.asarray(t, float) for t in tp.threats)
     return _result(
         game, "threat", payoffs=tp.payoffs, contract=_contract(tp),
@@ -518,7 +553,9 @@ def _coco_equilibrium(game, options):
                       max_players=options.max_players, max_faces=options.max_faces)
         eq = found.solutions[0]
     else:
-        eq = _call(bj.coco_equilibrium, game, tol=options.tol, max_players=options.max_players)
+        eq = _compute("coco-equilibrium", options,
+                      lambda U: _call(bj.coco_equilibrium, U, tol=options.tol,
+                                      max_players=options.max_players), game)
     contract = _contract(eq)
     if contract[2] != 0:
         raise _coco_eq_refusal(game, eq, contract)
