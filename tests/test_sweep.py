@@ -1,6 +1,12 @@
-"""sweep: chunked, compiled-once, sharded batch solves."""
+"""sweep: chunked, compiled-once, sharded batch solves.
+
+Every test holds on any device count: run the file once more under
+``XLA_FLAGS=--xla_force_host_platform_device_count=4`` (as CI does) and the default sweeps shard
+over the four devices, with chunks rounded up to a multiple of four.
+"""
 
 import logging
+import math
 import os
 import subprocess
 import sys
@@ -46,6 +52,21 @@ def _compile_messages(fn):
     return out, [m for m in handler.messages if m.startswith("Compiling ")]
 
 
+def _check_layout(out, requested, batch, num_devices=None):
+    """What :func:`sweep` promises about its chunks on ``num_devices`` devices (default: every
+    device of :func:`jax.devices`, which the default sweep shards over when there are several):
+    the chunk is ``min(requested, batch)`` rounded up to the next multiple of the device count,
+    ``ceil(batch / chunk)`` chunks run, and the padding of the last chunk is dropped."""
+    num_devices = jax.device_count() if num_devices is None else num_devices
+    smallest = min(requested, batch)
+    assert out.num_devices == num_devices
+    assert out.chunk_size % num_devices == 0
+    assert smallest <= out.chunk_size < smallest + num_devices
+    assert out.num_chunks == math.ceil(batch / out.chunk_size)
+    for leaf in jax.tree_util.tree_leaves(out.results):
+        assert leaf.shape[0] == batch
+
+
 @pytest.fixture(scope="module")
 def nbs_batch():
     """10 NBS problems (8 points in R^3), one with a NaN payoff, one with an infeasible d,
@@ -62,9 +83,10 @@ def nbs_batch():
 def test_one_compilation_serves_all_chunks(nbs_batch):
     _, _, out, compiles = nbs_batch
     assert len(compiles) == 1, compiles
-    assert "4,8,3" in compiles[0].replace(" ", "")  # compiled for one chunk, not the batch
+    # compiled for one chunk, not the batch: 3 chunks of 4 on one device, 3 of 4 on four
+    assert f"{out.chunk_size},8,3" in compiles[0].replace(" ", "")
     assert isinstance(out, SweepResult)
-    assert (out.num_chunks, out.chunk_size, out.num_devices) == (3, 4, 1)
+    _check_layout(out, 4, 10)
     assert out.compile_seconds > 0 and out.run_seconds > 0
     assert out.seconds_per_instance == pytest.approx(out.run_seconds / 10)
 
@@ -108,27 +130,34 @@ def test_generic_pytrees_progress_and_no_status(capsys):
 
     out = sweep(solver, x, chunk_size=3, progress=True)
     assert out.status_counts is None and out.num_failed is None and out.status is None
-    assert out.num_chunks == 3
+    _check_layout(out, 3, 7)  # one device: 3 chunks of 3; four: 2 chunks of 4
     np.testing.assert_array_equal(out.results["s"], np.arange(7.0) + 2)
     np.testing.assert_array_equal(out.results["i"], 2 * np.arange(7))
     err = capsys.readouterr().err
-    assert "sweep" in err and "3/3" in err
+    assert "sweep" in err and f"{out.num_chunks}/{out.num_chunks}" in err
     # The same solver object again: the compiled chunk is reused, as with jax.jit.
     again, compiles = _compile_messages(lambda: sweep(solver, x, chunk_size=3, progress=False))
     assert compiles == []
     np.testing.assert_array_equal(again.results["s"], out.results["s"])
-    # A new chunk shape compiles once more.
-    _, compiles = _compile_messages(lambda: sweep(solver, x, chunk_size=2, progress=False))
+    # A new chunk shape compiles once more (on one device, so that 2 is not rounded up to the
+    # size already compiled).
+    one, compiles = _compile_messages(
+        lambda: sweep(solver, x, chunk_size=2, progress=False, devices=jax.devices()[:1]))
     assert len(compiles) == 1
+    _check_layout(one, 2, 7, num_devices=1)
+    np.testing.assert_array_equal(one.results["s"], out.results["s"])
 
 
 def test_small_batch_uses_one_chunk_and_explicit_devices_match():
     rng = np.random.default_rng(1)
     M = rng.normal(size=(5, 3, 4))
     plain = sweep(bj.solve_zero_sum, M, progress=False)
-    assert (plain.num_chunks, plain.chunk_size) == (1, 5)  # chunk lowered to B
+    # the chunk is lowered to B = 5 (then rounded up to a multiple of the devices: 8 on four)
+    _check_layout(plain, 1024, 5)
+    assert plain.num_chunks == 1
     mesh = sweep(bj.solve_zero_sum, M, chunk_size=2, progress=False, devices=jax.devices()[:1])
-    assert (mesh.num_chunks, mesh.num_devices) == (3, 1)
+    _check_layout(mesh, 2, 5, num_devices=1)
+    assert (mesh.num_chunks, mesh.chunk_size) == (3, 2)
     for a, b in zip(jax.tree_util.tree_leaves(plain.results),
                     jax.tree_util.tree_leaves(mesh.results)):
         np.testing.assert_array_equal(a, b)
