@@ -13,6 +13,8 @@ jax.config.update("jax_numpy_rank_promotion", "raise")
 
 import pytest  # noqa: E402
 
+from bargainjax.cli import _program  # noqa: E402
+
 
 @pytest.fixture(autouse=True, scope="module")
 def _release_compiled_programs():
@@ -21,3 +23,4 @@ def _release_compiled_programs():
     of the run (memory maps exhausted)."""
     yield
     jax.clear_caches()
+    _program._COMPILED.clear()  # the programs `bargainjax solve` keeps alive in-process

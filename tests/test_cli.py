@@ -26,7 +26,7 @@ from typing import NamedTuple
 import numpy as np
 import pytest
 
-from bargainjax.cli import _common, _registry
+from bargainjax.cli import _common, _program, _registry
 from bargainjax.cli import _main as _cli
 from bargainjax.cli._main import main
 from bargainjax.cli._registry import CONCEPTS
@@ -775,6 +775,7 @@ def test_ideal_is_passed_to_the_library(bos, capsys, monkeypatch):
         return real(F, disagreement, **({} if tol is None else {"tol": tol}))
 
     monkeypatch.setattr(bj, "kalai_smorodinsky", kalai_smorodinsky)
+    monkeypatch.setattr(_program, "_MEMO_SIZE", 0)  # trace every solve: no program reused
     for flag, expected in (([], "rational"), (["--ideal", "feasible"], "feasible"),
                            (["--ideal", "rational"], "rational")):
         r = solve_json(capsys, bos, "--concept", "ksbs", "--disagreement", "0,0", *flag)

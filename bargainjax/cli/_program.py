@@ -126,12 +126,12 @@ def compile_program(fn: Callable, args: tuple, key) -> tuple[Callable, Path | No
     ``repr``.
     """
     signature = _signature(args)
-    memo_key = (key, signature)
+    directory = cache_dir()
+    memo_key = (key, signature, directory)  # compiled differently with and without the cache
     compiled = _COMPILED.get(memo_key)
     if compiled is not None:
         _COMPILED.move_to_end(memo_key)
         return compiled, None
-    directory = cache_dir()
     path = None if directory is None else directory / f"{_disk_key(key, signature)}.xla"
     loaded = None
     if path is not None and path.is_file():
