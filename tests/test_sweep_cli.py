@@ -57,7 +57,7 @@ def test_one_registry_serves_solve_and_sweep():
     for name, concept in CONCEPTS.items():
         assert (concept.batch is None) == (concept.not_batchable is not None), name
         assert concept.certificate and concept.units, name
-    assert "outer NumPy loop" in CONCEPTS["threat"].not_batchable
+    assert "jax.vmap" in CONCEPTS["threat"].not_batchable
     # the sweep's pass-through keys are the options the concept takes in `solve`
     keys = {name: c.batch_keywords for name, c in batchable().items() if c.batch_keywords}
     assert keys == {"ksbs": ("ideal",), "coco-value": ("max_coalitions",),

@@ -481,7 +481,8 @@ def _coco_value(game, options):
                 "action, relative to that player's payoff range (or the NBS's payoff error "
                 "bound, if larger)",
           two_players=True,
-          not_batchable="Nash's threat point runs an outer NumPy loop around the solvers")
+          not_batchable="it has no batch builder yet (bargainjax.threat_point itself is pure JAX: "
+          "call it under jax.vmap to batch it)")
 def _threat(game, options):
     tp = _compute("threat", options,
                   lambda U: _call(bj.threat_point, bj.normal_form_game(U), tol=options.tol), game)

@@ -43,7 +43,7 @@ disagreement grid, ``nbs``, ``ksbs`` and ``egalitarian`` start from every game's
 powers of ``nbs``, the weights of ``utilitarian`` and the CoCo weights ``a`` of ``coco-value``.
 The concepts, their options and their per-instance solvers come from the one registry that
 ``solve`` reads, :data:`bargainjax.cli._registry.CONCEPTS`; a concept registered without a
-per-instance solver is refused with its reason (``threat``: it runs an outer NumPy loop).
+per-instance solver is refused with its reason (``threat``: no batch builder yet).
 
 The batch runs through :func:`bargainjax.sweep` (one compilation of the vmapped per-instance
 solver for all chunks; chunks sharded over the global devices :func:`jax.devices`) and the
