@@ -71,9 +71,11 @@ Each run is a fresh process, so compiling the solvers dominates small games.  ``
 computes each concept by one compiled program (:mod:`bargainjax.cli._program`) and keeps it in
 ``$XDG_CACHE_HOME/bargainjax/programs`` (default ``~/.cache/bargainjax/programs``), so that a
 later run on a game of the same shape only loads it; ``bargainjax warmup`` fills that cache for
-common shapes (:mod:`bargainjax.cli._warmup`).  The command also keeps JAX's persistent
-compilation cache in ``$XDG_CACHE_HOME/bargainjax/jax``.  Set ``BARGAINJAX_CACHE=0`` to turn
-both off; a ``JAX_COMPILATION_CACHE_DIR`` you set yourself is left alone.
+common shapes (:mod:`bargainjax.cli._warmup`).  ``run``, ``reproduce`` and ``sweep`` use
+JAX's persistent compilation cache in ``$XDG_CACHE_HOME/bargainjax/jax`` instead.  Set
+``BARGAINJAX_CACHE=0`` to turn both off.  A ``JAX_COMPILATION_CACHE_DIR`` you set yourself is
+left alone, and then ``solve`` keeps its programs there (an executable JAX loaded from its
+cache cannot be serialised again).
 """
 
 from __future__ import annotations
@@ -461,10 +463,11 @@ def main(argv=None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in argv
     jax.config.update("jax_enable_x64", True)
-    _enable_compilation_cache(jax)
     try:
         with warnings.catch_warnings(record=not debug) as caught:
             args = build_parser().parse_args(_join_negative_values(argv))
+            if args.func not in (_cmd_solve, _warmup._cmd_warmup):  # they cache their programs
+                _enable_compilation_cache(jax)
             code = args.func(args)
         for w in caught or []:
             print(f"{PROG}: warning: {w.message}", file=sys.stderr)

@@ -10,7 +10,9 @@ work caps, whether a disagreement point or weights are given) and the *shapes* o
 never on the payoff values, so one program serves every game of the same size.  When the
 persistent cache is on (the command's default; ``BARGAINJAX_CACHE=0`` turns it off), the
 compiled executable is written to ``$XDG_CACHE_HOME/bargainjax/programs`` and a later process
-loads it instead of tracing and compiling: a warm ``solve`` costs Python's start-up, the
+loads it instead of tracing and compiling (if you set up JAX's own persistent compilation
+cache, ``JAX_COMPILATION_CACHE_DIR``, that cache keeps the programs instead and a later
+process traces the program and loads its executable from there): a warm ``solve`` costs Python's start-up, the
 imports and the load.  The cache key holds the versions of bargainjax, jax and jaxlib, a hash
 of the package's source, the backend and its devices, the precision mode and the program's own
 key and input shapes; a stale or unreadable entry is recompiled and replaced.  ``bargainjax
@@ -44,12 +46,29 @@ _MEMO_SIZE = 16  # the most recently used programs kept alive in one process
 _SOURCE_HASH: str | None = None
 
 
+def _cache_on() -> bool:
+    return os.environ.get("BARGAINJAX_CACHE", "1").strip().lower() not in (
+        "0", "", "no", "false", "off")
+
+
+def _jax_cache_on() -> bool:
+    return bool(os.environ.get("JAX_COMPILATION_CACHE_DIR")
+                or jax.config.jax_compilation_cache_dir)
+
+
 def cache_dir() -> Path | None:
-    """Where compiled programs are kept, or ``None`` when the persistent cache is off."""
-    if os.environ.get("BARGAINJAX_CACHE", "1").strip().lower() in ("0", "", "no", "false", "off"):
+    """Where compiled programs are kept, or ``None``: when the cache is off
+    (``BARGAINJAX_CACHE=0``), or when JAX's own persistent compilation cache is set up (then
+    it keeps the compiled programs; an executable it loaded cannot be serialised again)."""
+    if not _cache_on() or _jax_cache_on():
         return None
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
     return Path(base) / "bargainjax" / "programs"
+
+
+def persistent() -> bool:
+    """Whether a compiled program outlives the process (in :func:`cache_dir` or JAX's cache)."""
+    return cache_dir() is not None or _jax_cache_on()
 
 
 def _source_hash() -> str:
@@ -97,9 +116,10 @@ def _initialize_lapack() -> None:
 def _load(path: Path):
     from jax.experimental import serialize_executable
 
-    _initialize_lapack()
     with open(path, "rb") as fh:
-        payload, in_tree, out_tree = pickle.load(fh)  # noqa: S301 - our own cache directory
+        payload, in_tree, out_tree, lapack = pickle.load(fh)  # noqa: S301 - our own cache
+    if lapack:
+        _initialize_lapack()
     return serialize_executable.deserialize_and_load(payload, in_tree, out_tree)
 
 
@@ -107,7 +127,8 @@ def _save(path: Path, compiled) -> None:
     from jax.experimental import serialize_executable
 
     try:
-        blob = pickle.dumps(serialize_executable.serialize(compiled))
+        lapack = "lapack" in (compiled.as_text() or "")  # calls LAPACK: initialise on load
+        blob = pickle.dumps((*serialize_executable.serialize(compiled), lapack))
         path.parent.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile(dir=path.parent, delete=False) as fh:
             fh.write(blob)
@@ -141,7 +162,7 @@ def compile_program(fn: Callable, args: tuple, key) -> tuple[Callable, Path | No
         except Exception:  # noqa: BLE001 - stale or truncated entry: recompile and replace it
             compiled = None
     if compiled is None:
-        options = None if path is not None else UNCACHED_COMPILER_OPTIONS
+        options = None if persistent() else UNCACHED_COMPILER_OPTIONS
         compiled = jax.jit(fn, compiler_options=options).lower(*args).compile()
         if path is not None:
             _save(path, compiled)
@@ -158,7 +179,7 @@ def run(fn: Callable, *args, key):
     args = tuple(jax.tree.map(np.asarray, a) for a in args)
     compiled, loaded = compile_program(fn, args, key)
     try:
-        out = compiled(*args)
+        out = jax.block_until_ready(compiled(*args))
     except Exception:  # noqa: BLE001
         if loaded is None:
             raise

@@ -58,7 +58,7 @@ def _game(shape: tuple[int, ...]):
 def _cmd_warmup(args) -> int:
     from bargainjax.cli._registry import CONCEPTS, Options
 
-    if _program.cache_dir() is None:
+    if not _program.persistent():
         raise CommandError("the persistent cache is off (BARGAINJAX_CACHE=0): nothing to warm up")
     names = list(CONCEPTS) if args.concepts is None else [
         c.strip() for c in args.concepts.split(",")]
@@ -83,7 +83,8 @@ def _cmd_warmup(args) -> int:
             label = "x".join(map(str, shape))
             print(f"{label:>8}  {name:<17} {time.perf_counter() - start:6.1f} s{note}",
                   flush=True)
-    print(f"{PROG}: programs cached in {_program.cache_dir()}")
+    where = _program.cache_dir() or "JAX's persistent compilation cache"
+    print(f"{PROG}: programs cached in {where}")
     return 0
 
 
