@@ -106,3 +106,13 @@ def test_warmup_refuses_when_the_cache_is_off(monkeypatch, capsys):
     monkeypatch.setenv("BARGAINJAX_CACHE", "0")
     assert main(["warmup", "--concepts", "zero-sum"]) == 2
     assert "BARGAINJAX_CACHE=0" in capsys.readouterr().err
+
+
+def test_a_jax_cache_of_the_users_own_takes_over(cache, monkeypatch):
+    # JAX's persistent cache hands back executables that cannot be serialised again: with it
+    # set up, solve keeps no programs of its own and warmup fills JAX's cache instead.
+    monkeypatch.setenv("JAX_COMPILATION_CACHE_DIR", str(cache.parent / "jax"))
+    assert _program.cache_dir() is None and _program.persistent()
+    monkeypatch.setenv("BARGAINJAX_CACHE", "0")
+    monkeypatch.delenv("JAX_COMPILATION_CACHE_DIR")
+    assert _program.cache_dir() is None and not _program.persistent()
