@@ -260,9 +260,10 @@ def plot(game, solutions=None, *, disagreement=None, security=True, ax=None, tit
 
     Three players (a 3-D Axes, ``projection="3d"``): the outcome points, the facets of
     :math:`F` (light; drawn up to :data:`MAX_HULL_POINTS_3D` distinct outcome points), the
-    facets with a strictly positive outward normal, which lie in the Pareto frontier
-    (highlighted), the security levels and the disagreement point as points, and each solution
-    as a marker; supporting planes and threats are not drawn.
+    facets whose outward normal is non-negative (highlighted): the weak Pareto frontier, whose
+    points no point of :math:`F` improves for all three players at once; the security levels
+    and the disagreement point as points, and each solution as a marker; supporting planes and
+    threats are not drawn.
 
     Args:
         game: a :class:`bargainjax.NormalFormGame`, or its payoff array of shape
@@ -451,8 +452,8 @@ def _draw_3d(ax, outcomes, sols, ds, s):
     facets = hull_3d(distinct) if len(distinct) <= MAX_HULL_POINTS_3D else []
     if facets:
         tol = 1e-9
-        pareto = [f for f, normal in facets if np.all(normal > tol)]
-        other = [f for f, normal in facets if not np.all(normal > tol)]
+        pareto = [f for f, normal in facets if np.all(normal > -tol)]
+        other = [f for f, normal in facets if not np.all(normal > -tol)]
         if other:
             ax.add_collection3d(Poly3DCollection(
                 other, facecolor=_HULL_FILL, edgecolor=_HULL_EDGE, linewidths=0.5, alpha=0.35,
@@ -460,7 +461,7 @@ def _draw_3d(ax, outcomes, sols, ds, s):
         if pareto:
             ax.add_collection3d(Poly3DCollection(
                 pareto, facecolor="#6f8fc0", edgecolor=_FRONTIER, linewidths=1.0, alpha=0.6,
-                label="Pareto frontier (facets with normal > 0)", gid="frontier"))
+                label="weak Pareto frontier (facets with normal >= 0)", gid="frontier"))
     ax.plot(outcomes[:, 0], outcomes[:, 1], outcomes[:, 2], "k.", ms=4,
             label="outcome points U(x)", gid="outcomes")
     if s is not None:
