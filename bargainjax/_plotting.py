@@ -180,6 +180,8 @@ def _entries(name, result):
     concept = result.get("concept") if isinstance(result, Mapping) else None
     if isinstance(many, (list, tuple)) and len(many) > 1:
         return [(f"{name} #{k}", s, concept) for k, s in enumerate(many, 1)]
+    if isinstance(many, (list, tuple)) and len(many) == 1 and not hasattr(result, "payoffs"):
+        return [(name, many[0], concept)]  # a CocoEquilibria of one solution
     return [(name, result, concept)]
 
 
@@ -407,7 +409,7 @@ def _draw_2d(ax, outcomes, sols, ds, s):
     front = pareto_chain_2d(H)
     ax.plot(front[:, 0], front[:, 1], color=_FRONTIER, lw=2.4, solid_capstyle="round",
             marker="o" if len(front) == 1 else None, label="Pareto frontier", gid="frontier",
-            zorder=1)
+            zorder=2.5)
     ax.plot(outcomes[:, 0], outcomes[:, 1], "k.", ms=4, label="outcome points U(x)",
             gid="outcomes", zorder=3)
     if s is not None:

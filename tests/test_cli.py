@@ -842,7 +842,8 @@ def test_options_go_to_the_concepts_they_apply_to():
 
 
 @pytest.mark.parametrize("statuses, code", [((0, 0), 0), ((0, 1), 1), ((1, 3, 0), 2)])
-def test_several_concepts_exit_with_the_worst_status(bos, capsys, registry, statuses, code):
+def test_several_concepts_exit_with_the_worst_status(bos, capsys, registry, tmp_path, statuses,
+                                                     code):
     names = [_fake_concept(registry, _Fake(np.array([1.0, k]), 0.0, 1e-9, s, 1), f"fake{k}")
              for k, s in enumerate(statuses)]
     ok = [n for n, s in zip(names, statuses) if s == 0]
@@ -854,6 +855,10 @@ def test_several_concepts_exit_with_the_worst_status(bos, capsys, registry, stat
     assert main(["solve", bos, "--concept", ",".join(names), "--json"]) == code
     out, _ = capsys.readouterr()
     assert [r["concept"] for r in json.loads(out)] == ok  # a JSON list, in the order given
+    if statuses == (0, 1):  # one concept with --plot: its exit status; the picture is drawn
+        png = tmp_path / "p.png"
+        assert main(["solve", bos, "--concept", names[1], "--json", "--plot", str(png)]) == 1
+        assert capsys.readouterr().out == "" and png.stat().st_size > 0
 
 
 # A 2x2 game whose NBS and KSBS from the security levels (1, 15/7) differ:

@@ -140,15 +140,19 @@ def test_two_players_marks_every_point_where_given():
 
 def test_coco_equilibrium_threat_point_is_the_payoff_of_its_threats():
     x, y = np.array([0.0, 0.0, 1.0]), np.array([1.0, 0.0])  # Walk against Dove: (2, 0)
-    fields = dict.fromkeys(bj.CocoEquilibrium._fields, np.zeros(()))
-    fields.update(weights=np.array([0.5, 0.5]), payoffs=np.array([4.0, 3.0]),
-                  threat_strategies=(np.zeros(0), x, y, np.zeros(0)))
-    eq = bj.CocoEquilibrium(**fields)
+    eq = _coco_equilibrium([4.0, 3.0], [0.5, 0.5], (np.zeros(0), x, y, np.zeros(0)))
     ax = bj.plot(bj.normal_form_game(U), {"CoCo": eq}, security=False, ax=_figure_ax())
     assert np.allclose(_artist(ax, "threat:CoCo").get_xydata(), [[x @ U[0] @ y, x @ U[1] @ y]])
     seg = _artist(ax, "threats:CoCo").get_xydata()
     assert np.allclose(seg[:, 0] - seg[:, 1], 1.0)  # through (4, 3), direction (1, 1)
     assert not [a for a in ax.get_children() if a.get_gid() == "disagreement"]
+
+
+def _coco_equilibrium(payoffs, weights, threat_strategies=(None,) * 4):
+    fields = dict.fromkeys(bj.CocoEquilibrium._fields, np.zeros(()))
+    fields.update(weights=np.asarray(weights, float), payoffs=np.asarray(payoffs, float),
+                  threat_strategies=threat_strategies)
+    return bj.CocoEquilibrium(**fields)
 
 
 def test_several_solutions_of_one_result_get_one_marker_each():
@@ -158,6 +162,13 @@ def test_several_solutions_of_one_result_get_one_marker_each():
     ax = bj.plot(U, {"coco": many}, security=False, ax=_figure_ax())
     assert np.allclose(_artist(ax, "solution:coco #2").get_xydata(), [[1.0, 5.0]])
     _artist(ax, "threats:coco #2")
+    fields = dict.fromkeys(bj.CocoEquilibria._fields, np.zeros(()))
+    for k in (1, 2):  # the library's multi-start result: one marker per solution
+        fields["solutions"] = (_coco_equilibrium([4.0, 3.0], [0.5, 0.5]),
+                               _coco_equilibrium([1.0, 5.0], [0.6, 0.4]))[:k]
+        ax = bj.plot(U, {"eq": bj.CocoEquilibria(**fields)}, security=False, ax=_figure_ax())
+        assert np.allclose(_artist(ax, "solution:eq" if k == 1 else "solution:eq #2")
+                           .get_xydata(), [[4.0, 3.0] if k == 1 else [1.0, 5.0]])
 
 
 def test_three_players_draws_the_hull_and_the_points():

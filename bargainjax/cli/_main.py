@@ -2,10 +2,10 @@ r"""The ``bargainjax`` command line, in the manner of Gambit's ``gambit-*`` tool
 
 Subcommands::
 
-    bargainjax solve GAME --concept C [--disagreement d1,d2,...] [--weights w1,...]
+    bargainjax solve GAME --concept C[,C...] [--disagreement d1,d2,...] [--weights w1,...]
                                       [--tol T] [--all] [--starts N] [--ideal I]
                                       [--max-coalitions N] [--max-players N] [--max-faces N]
-                                      [--json] [--debug]
+                                      [--json] [--plot FILE] [--debug]
     bargainjax run CONFIG.toml [--out DIR]
     bargainjax reproduce [--out DIR] [--configs DIR]
     bargainjax sweep CONFIG.toml [--out DIR] [--devices N] [--distributed] [--quiet]
@@ -21,6 +21,18 @@ disagreement point is every player's security level (maximin against all others 
 
 Options:
 
+* ``--concept`` takes one concept or a comma-separated list (``nbs,ksbs,egalitarian``; an
+  unknown, empty or repeated name is an error).  Several concepts are solved and reported in
+  turn, each exactly as alone: one block of human output per concept, and with ``--json`` a
+  JSON list of the objects each prints alone, in the order given (one concept: its one
+  object).  A concept that is refused or not certified prints its one-line error and the next
+  one is solved; it is left out of the list.  The exit status is the worst of the concepts'
+  (below).  Each option goes to the concepts it applies to, and is an error only if it applies
+  to none.
+* ``--plot FILE`` draws the bargaining problem with every certified concept into ``FILE``
+  (:func:`bargainjax.plot`; two or three players; the format follows the suffix), after the
+  results are printed: a game of another size, a missing matplotlib (the ``plot`` extra) or a
+  path that cannot be written is a one-line error, exit 2, that leaves them printed.
 * ``--disagreement`` and ``--weights`` are comma-separated plain decimal numbers, one per
   player (``-1.5,2e-3``): no empty entries, no ``nan``/``inf``, ASCII digits only.  ``--tol``
   is a positive number, passed to the solver as its certificate tolerance (dimensionless, in
@@ -463,9 +475,10 @@ def _cmd_solve(args) -> int:
         results[concept.name] = out
         if not args.json:
             print(("\n" if len(results) > 1 else "") + format_human(out, concept), flush=True)
-    if args.json:
-        print(_json(results[concepts[0].name], concepts[0].name) if len(concepts) == 1
-              else "[" + ", ".join(_json(out, name) for name, out in results.items()) + "]")
+    if args.json and len(concepts) > 1:
+        print("[" + ", ".join(_json(out, name) for name, out in results.items()) + "]")
+    elif args.json and results:  # one concept (with --plot): its one object, as without
+        print(_json(results[concepts[0].name], concepts[0].name))
     if args.plot is not None:
         _write_plot(game, results, args.plot)
     return worst
