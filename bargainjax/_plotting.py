@@ -452,6 +452,10 @@ def _draw_3d(ax, outcomes, sols, ds, s):
 
     distinct = np.unique(outcomes, axis=0)
     facets = hull_3d(distinct) if len(distinct) <= MAX_HULL_POINTS_3D else []
+    if len(distinct) > MAX_HULL_POINTS_3D:
+        warnings.warn(f"bargainjax.plot: {len(distinct)} distinct outcome points, more than "
+                      f"{MAX_HULL_POINTS_3D}: the facets of the feasible set are not drawn",
+                      stacklevel=3)
     if facets:
         tol = 1e-9
         pareto = [f for f, normal in facets if np.all(normal > -tol)]

@@ -185,6 +185,14 @@ def test_three_players_draws_the_hull_and_the_points():
     assert ax.get_zlabel() == "player 3's payoff"
 
 
+def test_three_players_with_too_many_points_warns_and_draws_the_points(monkeypatch):
+    monkeypatch.setattr(_plotting, "MAX_HULL_POINTS_3D", 5)
+    with pytest.warns(UserWarning, match="8 distinct outcome points, more than 5"):
+        ax = bj.plot(THREE, security=False, ax=_figure_ax(three=True))
+    assert not [a for a in ax.get_children() if a.get_gid() in ("hull", "frontier")]
+    assert len(_artist(ax, "outcomes").get_data_3d()[0]) == 8
+
+
 def test_save_plot_writes_an_image(tmp_path):
     game = bj.normal_form_game(U, player_names=("Ann", "Bob"), title="a 3x2 game")
     path = tmp_path / "p.png"
