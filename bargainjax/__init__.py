@@ -18,8 +18,10 @@ The subpackages are the layers of the library, each depending only on the ones a
 * :mod:`bargainjax.sweeps` — one solver over a large batch, sharded over devices.
 * :mod:`bargainjax.experimental` — host-side searches (not ``jit``/``vmap``-able).
 
-Beside them: :mod:`bargainjax.experiment` (the harness behind ``bargainjax run``/``reproduce``)
-and :mod:`bargainjax.cli` (the command line); neither is imported here.
+Beside them: :func:`bargainjax.plot`, a picture of the bargaining problem of a two- or
+three-player game (it imports matplotlib, the ``plot`` extra, only when called);
+:mod:`bargainjax.experiment` (the harness behind ``bargainjax run``/``reproduce``) and
+:mod:`bargainjax.cli` (the command line), neither imported here.
 """
 
 from bargainjax import (
@@ -34,6 +36,7 @@ from bargainjax import (
     stability,
     sweeps,
 )
+from bargainjax._plotting import plot  # noqa: F401 (in __all__ below)
 from bargainjax.bargaining import *  # noqa: F403
 from bargainjax.bayesian import *  # noqa: F403
 from bargainjax.coalitions import *  # noqa: F403
@@ -48,8 +51,9 @@ from bargainjax.sweeps import *  # noqa: F403
 __version__ = "0.1.0"
 
 __all__ = sorted(
-    name
-    for module in (core, games, solvers, sets, bargaining, coalitions, stability, bayesian,
-                   sweeps, experimental)
-    for name in module.__all__
+    [name
+     for module in (core, games, solvers, sets, bargaining, coalitions, stability, bayesian,
+                    sweeps, experimental)
+     for name in module.__all__]
+    + ["plot"]
 )

@@ -798,3 +798,122 @@ def test_ideal_conventions_on_a_game_where_they_differ(tmp_path, capsys):
     r = solve_json(capsys, path, "--concept", "ksbs", "--disagreement", "0,0",
                    "--ideal", "feasible")
     np.testing.assert_allclose(r["payoffs"], [16 / 7, 8 / 7], atol=1e-7)
+
+
+# ------------------------------------------------------------- several concepts, --plot
+
+def _parse_solve(*argv):
+    return _cli.build_parser().parse_args(["solve", "game.nfg", *argv])
+
+
+def test_concept_takes_a_comma_separated_list():
+    assert _parse_solve("--concept", "nbs").concept == ("nbs",)
+    assert _parse_solve("--concept", "nbs, ksbs,egalitarian").concept == (
+        "nbs", "ksbs", "egalitarian")
+
+
+@pytest.mark.parametrize("value, match", [
+    ("nbs,nucleolus", "invalid choice: 'nucleolus'"),
+    ("nbs,,ksbs", "entry 2 of 'nbs,,ksbs' is empty"),
+    ("nbs,", "entry 2 of 'nbs,' is empty"),
+    ("nbs,ksbs,nbs", "'nbs' is given twice"),
+])
+def test_concept_list_errors_name_the_option(bos, capsys, value, match):
+    line = refuse(capsys, "solve", bos, "--concept", value)
+    assert "--concept" in line and match in line
+
+
+def test_an_option_must_apply_to_one_of_the_concepts(bos, capsys):
+    line = refuse(capsys, "solve", bos, "--concept", "zero-sum,utilitarian",
+                  "--disagreement", "0,0")
+    assert "--disagreement applies to none of the concepts zero-sum, utilitarian" in line
+    line = refuse(capsys, "solve", bos, "--concept", "nbs,coco-equilibrium", "--max-faces", "9")
+    assert "give --all or --starts N" in line
+
+
+def test_options_go_to_the_concepts_they_apply_to():
+    options = _registry.Options([0.0, 0.0], [2.0, 1.0], 1e-7, True, 3, "feasible", 5, 6, 7)
+    nbs = _cli._options_for(CONCEPTS["nbs"], options)
+    assert (nbs.disagreement, nbs.weights, nbs.tol) == ([0.0, 0.0], [2.0, 1.0], 1e-7)
+    assert not nbs.all_solutions and nbs.starts is nbs.ideal is nbs.max_faces is None
+    assert _cli._options_for(CONCEPTS["ksbs"], options).weights is None
+    eq = _cli._options_for(CONCEPTS["coco-equilibrium"], options)
+    assert (eq.all_solutions, eq.starts, eq.max_players, eq.max_faces) == (True, 3, 6, 7)
+    assert eq.disagreement is eq.weights is eq.max_coalitions is None
+
+
+@pytest.mark.parametrize("statuses, code", [((0, 0), 0), ((0, 1), 1), ((1, 3, 0), 2)])
+def test_several_concepts_exit_with_the_worst_status(bos, capsys, registry, tmp_path, statuses,
+                                                     code):
+    names = [_fake_concept(registry, _Fake(np.array([1.0, k]), 0.0, 1e-9, s, 1), f"fake{k}")
+             for k, s in enumerate(statuses)]
+    ok = [n for n, s in zip(names, statuses) if s == 0]
+    assert main(["solve", bos, "--concept", ",".join(names)]) == code
+    out, err = capsys.readouterr()
+    assert [line.split(": ")[1] for line in out.splitlines() if line.startswith("concept:")] \
+        == [f"{n} - a fake concept" for n in ok]  # one block per certified concept, in order
+    assert len(err.splitlines()) == len(names) - len(ok)
+    assert main(["solve", bos, "--concept", ",".join(names), "--json"]) == code
+    out, _ = capsys.readouterr()
+    listed = json.loads(out)  # a JSON list of what each prints alone, in the order given
+    assert listed == [solve_json(capsys, bos, "--concept", n) for n in ok]
+    if statuses == (0, 1):  # one concept with --plot: its exit status; the picture is drawn
+        png = tmp_path / "p.png"
+        assert main(["solve", bos, "--concept", names[1], "--json", "--plot", str(png)]) == 1
+        assert capsys.readouterr().out == "" and png.stat().st_size > 0
+
+
+# A 2x2 game whose NBS and KSBS from the security levels (1, 15/7) differ:
+# outcome points (1, 5), (6, 1), (0, 0), (4, 3).  Same shapes as Battle of the Sexes, so the
+# solvers compiled by the tests above serve it.
+ASYM_A, ASYM_B = [[1.0, 6.0], [0.0, 4.0]], [[5.0, 1.0], [0.0, 3.0]]
+
+
+def test_several_concepts_and_the_plot_mark_the_solvers_answers(tmp_path, capsys):
+    """``--concept nbs,ksbs --json --plot`` prints the solvers' answers and writes the picture;
+    :func:`bargainjax.plot` marks the library's own answers."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib.figure import Figure
+
+    import bargainjax as bj
+
+    path = _write_game(tmp_path, "asym.nfg", ASYM_A, ASYM_B)
+    png = tmp_path / "asym.png"
+    both = solve_json(capsys, path, "--concept", "nbs,ksbs", "--plot", str(png))
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert [r["concept"] for r in both] == ["nbs", "ksbs"]
+    assert not np.allclose(both[0]["payoffs"], both[1]["payoffs"])
+
+    game = bj.bimatrix_game(np.asarray(ASYM_A), np.asarray(ASYM_B))
+    F, d = bj.correlated_set(game), bj.security_levels(game).levels
+    sols = {"nbs": bj.check(bj.nash_bargaining(F, d)),
+            "ksbs": bj.check(bj.kalai_smorodinsky(F, d))}
+    ax = bj.plot(game, sols, ax=Figure().add_subplot())
+    drawn = {a.get_gid(): a for a in ax.get_children() if a.get_gid()}
+    for (name, r), out in zip(sols.items(), both):
+        u, w = np.asarray(r.payoffs), np.asarray(r.weights)
+        np.testing.assert_allclose(drawn[f"solution:{name}"].get_xydata(), [u])
+        np.testing.assert_allclose(drawn[f"supporting:{name}"].get_xydata() @ w, w @ u)
+        np.testing.assert_allclose(out["payoffs"], u, atol=1e-8)
+    np.testing.assert_allclose(drawn["disagreement"].get_xydata(), [np.asarray(d)])
+    np.testing.assert_allclose(drawn["security"].get_xydata()[0, 0], d[0])
+    hull = drawn["hull"].get_xy()[:-1]
+    assert {tuple(p) for p in hull} == {(1, 5), (6, 1), (0, 0), (4, 3)}
+
+
+def test_plot_errors_keep_the_printed_results(bos, capsys, tmp_path, monkeypatch):
+    import bargainjax as bj
+
+    code = main(["solve", bos, "--concept", "zero-sum",
+                 "--plot", str(tmp_path / "missing" / "p.png")])
+    out, err = capsys.readouterr()
+    assert code == 2 and "concept: zero-sum" in out
+    assert err.startswith("bargainjax: error: --plot: cannot write") and err.count("\n") == 1
+    game4 = bj.normal_form_game(np.zeros((4, 2, 2, 2, 2)))
+    with pytest.raises(_common.CommandError, match="--plot draws two- and three-player games"):
+        _cli._write_plot(game4, {}, str(tmp_path / "p.png"))
+    monkeypatch.setitem(sys.modules, "matplotlib", None)
+    with pytest.raises(_common.CommandError, match=r"--plot: .*the 'plot' extra"):
+        _cli._write_plot(bj.parse_nfg(BOS), {}, str(tmp_path / "p.png"))

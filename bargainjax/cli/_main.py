@@ -2,10 +2,10 @@ r"""The ``bargainjax`` command line, in the manner of Gambit's ``gambit-*`` tool
 
 Subcommands::
 
-    bargainjax solve GAME --concept C [--disagreement d1,d2,...] [--weights w1,...]
+    bargainjax solve GAME --concept C[,C...] [--disagreement d1,d2,...] [--weights w1,...]
                                       [--tol T] [--all] [--starts N] [--ideal I]
                                       [--max-coalitions N] [--max-players N] [--max-faces N]
-                                      [--json] [--debug]
+                                      [--json] [--plot FILE] [--debug]
     bargainjax run CONFIG.toml [--out DIR]
     bargainjax reproduce [--out DIR] [--configs DIR]
     bargainjax sweep CONFIG.toml [--out DIR] [--devices N] [--distributed] [--quiet]
@@ -22,6 +22,18 @@ disagreement point is every player's security level (maximin against all others 
 
 Options:
 
+* ``--concept`` takes one concept or a comma-separated list (``nbs,ksbs,egalitarian``; an
+  unknown, empty or repeated name is an error).  Several concepts are solved and reported in
+  turn, each exactly as alone: one block of human output per concept, and with ``--json`` a
+  JSON list of the objects each prints alone, in the order given (one concept: its one
+  object).  A concept that is refused or not certified prints its one-line error and the next
+  one is solved; it is left out of the list.  The exit status is the worst of the concepts'
+  (below).  Each option goes to the concepts it applies to, and is an error only if it applies
+  to none.
+* ``--plot FILE`` draws the bargaining problem with every certified concept into ``FILE``
+  (:func:`bargainjax.plot`; two or three players; the format follows the suffix), after the
+  results are printed: a game of another size, a missing matplotlib (the ``plot`` extra) or a
+  path that cannot be written is a one-line error, exit 2, that leaves them printed.
 * ``--disagreement`` and ``--weights`` are comma-separated plain decimal numbers, one per
   player (``-1.5,2e-3``): no empty entries, no ``nan``/``inf``, ASCII digits only.  ``--tol``
   is a positive number, passed to the solver as its certificate tolerance (dimensionless, in
@@ -309,23 +321,133 @@ def _not_certified(concept, out, tol) -> CommandError:
                         f"{cert['value']:.3g}, tol {cert['tol']:.3g})", 1)
 
 
+class _ConceptChoices:
+    """The ``choices`` of ``--concept``: iterating gives the registered concepts' names (read
+    from :data:`CONCEPTS` when asked, so a concept registered later is one); a tuple of names
+    (the value :func:`_concept_list` makes of a comma-separated list) is a member when every
+    name is registered."""
+
+    def __iter__(self):
+        return iter(list(CONCEPTS))
+
+    def __contains__(self, value) -> bool:
+        return all(v in CONCEPTS for v in (value if isinstance(value, tuple) else (value,)))
+
+
+def _concept_list(text: str) -> tuple:
+    """``--concept nbs,ksbs``: the registered concepts named, in order, as a tuple; an empty,
+    unknown or repeated name is a one-line error (argparse prefixes ``argument --concept``)."""
+    names = tuple(item.strip(_BLANK) for item in text.split(","))
+    for k, name in enumerate(names, 1):
+        if not name:
+            raise argparse.ArgumentTypeError(f"entry {k} of {text!r} is empty (give one "
+                                             "concept or a comma-separated list)")
+        if name not in CONCEPTS:
+            raise argparse.ArgumentTypeError(
+                f"invalid choice: {name!r} (choose from {', '.join(map(repr, CONCEPTS))})")
+        if name in names[:k - 1]:
+            raise argparse.ArgumentTypeError(f"{name!r} is given twice in {text!r}")
+    return names
+
+
+def _check_flags(args, concepts) -> None:
+    """Every option given applies to at least one of ``concepts`` (to the one, if one)."""
+    for flag, value, key in (("--disagreement", args.disagreement, "disagreement"),
+                             ("--weights", args.weights, "weights"),
+                             ("--tol", args.tol, "tol"),
+                             ("--all", args.all or None, "multi"),
+                             ("--starts", args.starts, "multi"),
+                             ("--ideal", args.ideal, "ideal"),
+                             *((flag, getattr(args, key), key) for key, flag in
+                               CAP_OPTIONS.items())):
+        if value is None or any(_takes(c, key) for c in concepts):
+            continue
+        if len(concepts) == 1:
+            raise CommandError(f"{flag} does not apply to concept {concepts[0].name}")
+        raise CommandError(f"{flag} applies to none of the concepts "
+                           f"{', '.join(c.name for c in concepts)}")
+    for c in concepts:
+        for key in c.multi_caps:
+            if getattr(args, key) is not None and not (args.all or args.starts is not None):
+                raise CommandError(f"{CAP_OPTIONS[key]} applies to the face enumeration of the "
+                                   "multi-start search: give --all or --starts N with it")
+
+
+def _takes(concept: Concept, key: str) -> bool:
+    """Whether ``concept`` takes the option ``key`` (a :class:`Concept` flag or a work cap)."""
+    if key in CAP_OPTIONS:
+        return key in concept.caps or key in concept.multi_caps
+    return bool(getattr(concept, key))
+
+
+def _options_for(concept: Concept, options: Options) -> Options:
+    """``options`` without those ``concept`` does not take (with several concepts, an option
+    goes to the concepts it applies to)."""
+    return options._replace(
+        disagreement=options.disagreement if concept.disagreement else None,
+        weights=options.weights if concept.weights else None,
+        tol=options.tol if concept.tol else None,
+        all_solutions=options.all_solutions if concept.multi else False,
+        starts=options.starts if concept.multi else None,
+        ideal=options.ideal if concept.ideal else None,
+        **{key: getattr(options, key) if _takes(concept, key) else None
+           for key in CAP_OPTIONS})
+
+
+def _solve_one(concept: Concept, game, options: Options) -> dict:
+    """One concept's certified, finite result, or the :class:`CommandError` of its exit status
+    (2: a refusal or bad input; 1: not certified)."""
+    n = game.num_players
+    if concept.two_players and n != 2:
+        raise CommandError(f"{concept.name} needs a two-player game; this game has {n} players")
+    try:
+        out = concept.solve(game, options)
+    except ValueError as err:  # bad input or a work cap of the library: exit 2, one line
+        raise CommandError(_cap_hint(" ".join(str(err).split()) or type(err).__name__)) \
+            from err
+    code = exit_code(Status[out["status"].upper()])
+    if code == 2:  # status infeasible: the concept does not apply, a refusal
+        raise CommandError(f"{concept.name}: {out['message']}")
+    if code:
+        raise _not_certified(concept, out, options.tol)
+    bad = _nonfinite(out)
+    if bad is not None:
+        raise CommandError(f"{concept.name}: the answer holds a non-finite number ({bad}; "
+                           "overflow in float64), so nothing is certified", 1)
+    return out
+
+
+def _json(out, what: str) -> str:
+    try:
+        return json.dumps(out, allow_nan=False)
+    except ValueError as err:  # unreachable after _nonfinite; kept as the strict-JSON guard
+        raise CommandError(f"{what}: the answer is not strict JSON ({err})", 1) from None
+
+
+def _write_plot(game, results: dict, path: str) -> None:
+    """``--plot FILE``: :func:`bargainjax.plot` of the solved concepts, written to ``path``."""
+    from bargainjax._plotting import save_plot
+    from bargainjax.cli._registry import SECURITY_SOURCE
+
+    n = game.num_players
+    if n not in (2, 3):
+        raise CommandError(f"--plot draws two- and three-player games; this game has {n} "
+                           "players")
+    security = next((out["disagreement"] for out in results.values()
+                     if out.get("disagreement_source") == SECURITY_SOURCE), True)
+    try:
+        save_plot(game, results, path, security=security)
+    except ImportError as err:
+        raise CommandError(f"--plot: {err}") from None
+    except OSError as err:
+        raise CommandError(f"--plot: cannot write {path}: {err.strerror or err}") from None
+    except ValueError as err:  # e.g. a file suffix that is no image format
+        raise CommandError(f"--plot {path}: {' '.join(str(err).split())}") from None
+
+
 def _cmd_solve(args) -> int:
-    concept = CONCEPTS[args.concept]
-    for flag, value, ok in (("--disagreement", args.disagreement, concept.disagreement),
-                            ("--weights", args.weights, concept.weights),
-                            ("--tol", args.tol, concept.tol),
-                            ("--all", args.all or None, concept.multi),
-                            ("--starts", args.starts, concept.multi),
-                            ("--ideal", args.ideal, concept.ideal),
-                            *((flag, getattr(args, key),
-                               key in concept.caps or key in concept.multi_caps)
-                              for key, flag in CAP_OPTIONS.items())):
-        if value is not None and not ok:
-            raise CommandError(f"{flag} does not apply to concept {concept.name}")
-    for key in concept.multi_caps:
-        if getattr(args, key) is not None and not (args.all or args.starts is not None):
-            raise CommandError(f"{CAP_OPTIONS[key]} applies to the face enumeration of the "
-                               "multi-start search: give --all or --starts N with it")
+    concepts = [CONCEPTS[name] for name in args.concept]
+    _check_flags(args, concepts)
     tol = None if args.tol is None else _positive_number(args.tol, "--tol")
     starts = None if args.starts is None else _positive_int(args.starts, "--starts")
     caps = {key: None if getattr(args, key) is None else _positive_int(getattr(args, key), flag)
@@ -341,32 +463,31 @@ def _cmd_solve(args) -> int:
         args.ideal,
         **caps,
     )
-    if concept.two_players and n != 2:
-        raise CommandError(f"{concept.name} needs a two-player game; this game has {n} players")
-    try:
-        out = concept.solve(game, options)
-    except ValueError as err:  # bad input or a work cap of the library: exit 2, one line
-        raise CommandError(_cap_hint(" ".join(str(err).split()) or type(err).__name__)) \
-            from err
-    code = exit_code(Status[out["status"].upper()])
-    if code == 2:  # status infeasible: the concept does not apply, a refusal
-        raise CommandError(f"{concept.name}: {out['message']}")
-    if code:
-        raise _not_certified(concept, out, tol)
-    bad = _nonfinite(out)
-    if bad is not None:
-        raise CommandError(f"{concept.name}: the answer holds a non-finite number ({bad}; "
-                           "overflow in float64), so nothing is certified", 1)
-    if args.json:
+    if len(concepts) == 1 and args.plot is None:  # one concept: its error is the command's
+        out = _solve_one(concepts[0], game, options)
+        print(_json(out, concepts[0].name) if args.json else format_human(out, concepts[0]))
+        return 0
+    results, worst = {}, 0
+    for concept in concepts:
         try:
-            text = json.dumps(out, allow_nan=False)
-        except ValueError as err:  # unreachable after _nonfinite; kept as the strict-JSON guard
-            raise CommandError(f"{concept.name}: the answer is not strict JSON ({err})", 1) \
-                from None
-        print(text)
-    else:
-        print(format_human(out, concept))
-    return 0
+            out = _solve_one(concept, game, _options_for(concept, options))
+            _json(out, concept.name)  # the strict-JSON guard, before any of it is printed
+        except CommandError as err:  # reported, and the next concept is solved
+            if args.debug:
+                raise
+            print(f"{PROG}: error: {err}", file=sys.stderr, flush=True)
+            worst = max(worst, err.code)
+            continue
+        results[concept.name] = out
+        if not args.json:
+            print(("\n" if len(results) > 1 else "") + format_human(out, concept), flush=True)
+    if args.json and len(concepts) > 1:
+        print("[" + ", ".join(_json(out, name) for name, out in results.items()) + "]")
+    elif args.json and results:  # one concept (with --plot): its one object, as without
+        print(_json(results[concepts[0].name], concepts[0].name))
+    if args.plot is not None:
+        _write_plot(game, results, args.plot)
+    return worst
 
 
 # ---------------------------------------------------------------------------------- main
@@ -382,10 +503,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("solve", help="solve a game in Gambit .nfg format",
                        description="Solve a game (Gambit .nfg file, or - for stdin) for one "
-                       "solution concept. Write negative numbers as --disagreement=-1,2.5.")
+                       "solution concept or several. Write negative numbers as "
+                       "--disagreement=-1,2.5.")
     s.add_argument("game", metavar="GAME", help=".nfg file, or - for standard input")
-    s.add_argument("--concept", "-c", required=True, choices=list(CONCEPTS),
-                   help="; ".join(f"{c.name}: {c.summary}" for c in CONCEPTS.values()))
+    s.add_argument("--concept", "-c", required=True, type=_concept_list,
+                   choices=_ConceptChoices(), metavar="CONCEPT[,CONCEPT...]",
+                   help="one concept, or several separated by commas, each solved and "
+                   "reported in turn; " + "; ".join(f"{c.name}: {c.summary}"
+                                                    for c in CONCEPTS.values()))
     s.add_argument("--disagreement", "-d", metavar="D1,D2,...",
                    help="disagreement point (default: the players' security levels)")
     s.add_argument("--weights", "-w", metavar="W1,W2,...",
@@ -413,8 +538,14 @@ def build_parser() -> argparse.ArgumentParser:
                    help="coco-equilibrium with --all / --starts: the most candidate faces (sets "
                    "of at most n joint outcomes) to enumerate (the library's max_faces, "
                    f"default {_default(bj.coco_equilibria, 'max_faces')})")
-    s.add_argument("--json", action="store_true", help="print one JSON object")
-    s.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
+    s.add_argument("--json", action="store_true",
+                   help="print one JSON object (several concepts: a JSON list of them)")
+    s.add_argument("--plot", metavar="FILE",
+                   help="draw the bargaining problem (two or three players) with every solved "
+                   "concept into FILE (.png, .pdf, .svg; needs matplotlib, the plot extra)")
+    # No default of its own, so that ``bargainjax --debug solve ...`` is seen here too.
+    s.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
+                   help=argparse.SUPPRESS)
     s.set_defaults(func=_cmd_solve)
 
     _runner.add_subcommands(sub)
