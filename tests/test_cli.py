@@ -335,6 +335,7 @@ def test_coco_equilibrium_report_example_60(tmp_path, capsys):
     assert r["concept"] == "coco-equilibrium"
     np.testing.assert_allclose(r["payoffs"], [2.5, 4.75], atol=1e-8)
     np.testing.assert_allclose(r["weights"], [1 / 3, 2 / 3], atol=1e-8)
+    np.testing.assert_allclose(r["threat_point"], [-3.0, 2.0], atol=1e-8)
     assert r["face"] == "edge"
     cert = r["certificate"]
     assert cert["name"] == "coco_equilibrium_residual" and 0 <= cert["value"] <= cert["tol"]

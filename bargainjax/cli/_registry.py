@@ -563,6 +563,10 @@ def _coco_equilibrium(game, options):
     a = np.asarray(eq.weights, float)
     p = np.asarray(eq.mixture, float)
     extra = {}
+    if game.num_players == 2:  # Nash's optimal threats: the fights of {1} against {2} and back
+        x, y = (np.asarray(eq.threat_strategies[k], float) for k in (1, 2))
+        extra["threat_point"] = _floats(np.einsum("i,pij,j->p", x, np.asarray(game.payoffs,
+                                                                             float), y))
     if found is not None:
         entry = CONCEPTS["coco-equilibrium"]
         solutions = []
