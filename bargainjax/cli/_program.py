@@ -28,6 +28,7 @@ program compiled once for many uses is worth optimising.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import pickle
@@ -126,15 +127,19 @@ def _load(path: Path):
 def _save(path: Path, compiled) -> None:
     from jax.experimental import serialize_executable
 
+    tmp = None
     try:
         lapack = "lapack" in (compiled.as_text() or "")  # calls LAPACK: initialise on load
         blob = pickle.dumps((*serialize_executable.serialize(compiled), lapack))
         path.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=path.parent, delete=False) as fh:
+        with tempfile.NamedTemporaryFile(dir=path.parent, suffix=".tmp", delete=False) as fh:
+            tmp = fh.name
             fh.write(blob)
-        os.replace(fh.name, path)  # atomic: a concurrent reader sees all of it or nothing
+        os.replace(tmp, path)  # atomic: a concurrent reader sees all of it or nothing
     except Exception:  # noqa: BLE001 - the cache is an optimisation; the answer is already here
-        pass
+        if tmp is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
 
 
 def compile_program(fn: Callable, args: tuple, key) -> tuple[Callable, Path | None]:
@@ -155,11 +160,11 @@ def compile_program(fn: Callable, args: tuple, key) -> tuple[Callable, Path | No
         return compiled, None
     path = None if directory is None else directory / f"{_disk_key(key, signature)}.xla"
     loaded = None
-    if path is not None and path.is_file():
+    if path is not None:
         try:
             compiled = _load(path)
             loaded = path
-        except Exception:  # noqa: BLE001 - stale or truncated entry: recompile and replace it
+        except Exception:  # noqa: BLE001 - absent, stale, truncated or unreadable: compile
             compiled = None
     if compiled is None:
         options = None if persistent() else UNCACHED_COMPILER_OPTIONS
