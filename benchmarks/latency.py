@@ -5,14 +5,16 @@ Run from the repository root (pygambit is the baseline, ``pip install ".[bench]"
     python benchmarks/latency.py                       # every concept, 3 games, 3 repeats
     python benchmarks/latency.py --quick               # 1 repeat (a smoke run)
     python benchmarks/latency.py --concepts nbs,ksbs --games a.nfg,b.nfg --profile
-    python benchmarks/latency.py --json latency.json
+    python benchmarks/latency.py --json latency.json --markdown latency.md
+    python benchmarks/latency.py --from-json latency.json --markdown latency.md   # tables only
 
 Every figure is a child process started by this script, timed with ``time.perf_counter``
 around its start and exit (interpreter start-up, imports, the work, exit), with the peak
 resident memory of that child alone (``os.wait4``), the median of ``--repeats`` runs:
 
 * **import**: ``python -c "import jax"`` and ``python -c "import bargainjax"``, run
-  alternately; ratio bargainjax / jax (target <= 1.1).
+  alternately, ``3 * repeats`` times each (they are cheap and the ratio is close to 1);
+  ratio bargainjax / jax (target <= 1.1).
 * **baseline**: pygambit reading and solving the same ``.nfg`` file
   (``pygambit.nash.lcp_solve`` for two players, ``pygambit.nash.logit_solve`` for more:
   Gambit's n-player solvers that return one equilibrium quickly; ``gnm_solve`` did not finish
@@ -348,6 +350,72 @@ def _fmt_split(s: dict) -> str:
             f"{s['wall_s']:.2f} s (exit {s['returncode']}, {s['peak_mib']:.0f} MiB)")
 
 
+def _md_split(s: dict) -> str:
+    if "error" in s:
+        return f"failed: {s['error']}"
+    return (f"{s['startup_s']:.1f} + {s['import_s']:.1f} + {s['trace_s']:.1f} + "
+            f"{s['lower_s']:.1f} + {s['compile_s']:.1f} + {s['cache_load_s']:.1f} + "
+            f"{s['rest_s']:.1f} = {s['wall_s']:.1f}")
+
+
+def markdown(summary: dict) -> str:
+    """The figures of one run (the ``--json`` summary) as the Markdown tables of the
+    documentation: import, one table per game, the time splits, compile per family."""
+    m, out = summary["machine"], []
+    yes = {True: "met", False: "**not met**"}
+    out.append(f"Run of {summary['date'][:10]} ({m['platform']}, {m['cpu_count']} CPUs, "
+               f"Python {m['python']}, JAX {m['jax']}), median of {summary['repeats']} "
+               f"run(s), load average {m['load_average_start'][0]} at the start and "
+               f"{m.get('load_average_end', ['?'])[0]} at the end.")
+    imp = summary.get("import")
+    if imp:
+        out += ["", "| command | time | peak memory | ratio (target) |", "|---|---|---|---|",
+                f"| `python -c \"import jax\"` | {imp['jax']['median_s']:.2f} s | "
+                f"{imp['jax']['peak_mib']:.0f} MiB | |",
+                f"| `python -c \"import bargainjax\"` | {imp['bargainjax']['median_s']:.2f} s | "
+                f"{imp['bargainjax']['peak_mib']:.0f} MiB | {imp['ratio']:.2f}× jax "
+                f"(≤ {summary['targets']['import']}×: {yes[imp['met']]}) |"]
+    splits = []
+    for g in summary.get("games", []):
+        b = g["baseline"]
+        out += ["", f"`{g['game']}` ({g['players']} players); pygambit "
+                f"`{b['label']}` (start-up, import, read, solve): {b['median_s']:.2f} s, "
+                f"{b['peak_mib']:.0f} MiB.", "",
+                "| concept | cold | cold / pygambit (target) | warm | warm / pygambit (≤ 1.5×) "
+                "| peak MiB cold / warm (≤ 400) | exit |", "|---|---|---|---|---|---|---|"]
+        for r in g["rows"]:
+            codes = sorted(set(r["cold"]["returncodes"]) | set(r["warm"]["returncodes"]))
+            out.append(
+                f"| {r['concept']} | {r['cold']['median_s']:.1f} s | {r['cold_ratio']:.1f}× "
+                f"(≤ {r['cold_target']:g}×: {yes[r['cold_met']]}) | {r['warm']['median_s']:.1f} s "
+                f"| {r['warm_ratio']:.1f}× ({yes[r['warm_met']]}) | {r['cold']['peak_mib']:.0f} / "
+                f"{r['warm']['peak_mib']:.0f} ({yes[r['peak_met']]}) | "
+                f"{', '.join(map(str, codes))} |")
+            for mode in ("cold", "warm"):
+                if f"{mode}_split" in r:
+                    splits.append(f"| {g['game'].removesuffix('.nfg')} | {r['concept']} | {mode} "
+                                  f"| {_md_split(r[mode + '_split'])} |")
+    if splits:
+        out += ["", "Time split of one more run (seconds): start-up + import + tracing + "
+                "lowering + compilation + cache loading + run and the rest = total.", "",
+                "| game | concept | cache | split (s) |", "|---|---|---|---|"] + splits
+    fam = summary.get("families")
+    if fam and "error" not in fam:
+        out += ["", f"Compile time per solver family (`jit(solver).lower(x).compile()`, one "
+                f"instance of `{fam['game']}`, `U` of shape {tuple(fam['shape'])}), next to "
+                f"the reference program compiled in the same process: "
+                f"{fam['reference_compile_s']:.2f} s.", "",
+                "| family | lowering | compilation | / reference | HLO characters |",
+                "|---|---|---|---|---|"]
+        for name, v in fam["families"].items():
+            if "error" in v:
+                out.append(f"| {name} | failed: {v['error']} | | | |")
+            else:
+                out.append(f"| {name} | {v['lower_s']:.2f} s | {v['compile_s']:.2f} s | "
+                           f"{v['ratio']:.1f}× | {v['hlo_chars']:,} |")
+    return "\n".join(out) + "\n"
+
+
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -364,7 +432,16 @@ def main(argv=None) -> int:
     p.add_argument("--profile", action="store_true",
                    help="print the time split of every solve row, not only where a target fails")
     p.add_argument("--json", help="write every figure to this JSON file (rewritten as rows finish)")
+    p.add_argument("--markdown", help="write the tables as Markdown to this file (the "
+                   "documentation's format)")
+    p.add_argument("--from-json", help="render --markdown from the JSON of an earlier run "
+                   "instead of running anything")
     args = p.parse_args(argv)
+    if args.from_json:
+        if not args.markdown:
+            raise SystemExit("latency.py: error: --from-json needs --markdown FILE")
+        Path(args.markdown).write_text(markdown(json.loads(Path(args.from_json).read_text())))
+        return 0
     repeats = 1 if args.quick else args.repeats
     if repeats < 1:
         raise SystemExit("latency.py: error: --repeats must be >= 1")
@@ -405,7 +482,7 @@ def main(argv=None) -> int:
 
     if "import" not in skip:
         jx, bx = [], []
-        for _ in range(repeats):  # alternately, so that load hits both alike
+        for _ in range(3 * repeats):  # cheap: 3x the runs, alternately (load hits both alike)
             jx.append(time_process([py, "-c", "import jax"], env=env, cwd=str(REPO)))
             bx.append(time_process([py, "-c", "import bargainjax"], env=env, cwd=str(REPO)))
         tj, tb = _median([r.wall_s for r in jx]), _median([r.wall_s for r in bx])
@@ -503,6 +580,8 @@ def main(argv=None) -> int:
     summary["machine"]["load_average_end"] = [round(x, 2) for x in os.getloadavg()]
     print(f"\nload average at the end: {summary['machine']['load_average_end']}")
     save()
+    if args.markdown:
+        Path(args.markdown).write_text(markdown(summary))
     return 0
 
 
