@@ -391,14 +391,14 @@ def markdown(summary: dict) -> str:
                 f"| {r['warm_ratio']:.1f}× ({yes[r['warm_met']]}) | {r['cold']['peak_mib']:.0f} / "
                 f"{r['warm']['peak_mib']:.0f} ({yes[r['peak_met']]}) | "
                 f"{', '.join(map(str, codes))} |")
-            for mode in ("cold", "warm"):
-                if f"{mode}_split" in r:
-                    splits.append(f"| {g['game'].removesuffix('.nfg')} | {r['concept']} | {mode} "
-                                  f"| {_md_split(r[mode + '_split'])} |")
+            if "cold_split" in r or "warm_split" in r:
+                splits.append(f"| {g['game'].removesuffix('.nfg')} | {r['concept']} | "
+                              + " | ".join(_md_split(r[k]) if k in r else "(met)"
+                                           for k in ("cold_split", "warm_split")) + " |")
     if splits:
         out += ["", "Time split of one more run (seconds): start-up + import + tracing + "
                 "lowering + compilation + cache loading + run and the rest = total.", "",
-                "| game | concept | cache | split (s) |", "|---|---|---|---|"] + splits
+                "| game | concept | cold | warm |", "|---|---|---|---|"] + splits
     fam = summary.get("families")
     if fam and "error" not in fam:
         out += ["", f"Compile time per solver family (`jit(solver).lower(x).compile()`, one "
