@@ -376,16 +376,34 @@ def _unit_game(U):
     return ps, Uu, Uu.reshape(2, -1).T
 
 
+def _nbs_at(P, ds):
+    """:func:`_nbs_unit` from each disagreement point ``ds[c]`` ``(C, 2)``, one program for all
+    (``vmap``); every field batched, ``num_steps`` left static."""
+    arrays = jax.vmap(lambda dd: tuple(_nbs_unit(P, dd)._replace(num_steps=0)))(ds)
+    return _UnitNBS(*arrays)._replace(num_steps=3 * P.shape[0] ** 2)
+
+
+def _deviation_points(Uu, x, y):
+    """``(m + k, 2)`` the threat points of the pure deviations: player 1's ``m`` rows (``y``
+    fixed), then player 2's ``k`` columns (``x`` fixed)."""
+    A, B = Uu
+    rows = jnp.stack([A @ y, B @ y], axis=1)
+    cols = jnp.stack([x @ A, x @ B], axis=1)
+    return jnp.concatenate([rows, cols])
+
+
+def _gains(deviation_payoffs, m, u):
+    """``(2,)`` from the NBS payoffs ``(m + k, 2)`` of :func:`_deviation_points`: each player's
+    largest gain in their own NBS payoff, unit coordinates, halved (the unit range is 2)."""
+    g1 = jnp.max(deviation_payoffs[:m, 0]) - u[0]
+    g2 = jnp.max(deviation_payoffs[m:, 1]) - u[1]
+    return jnp.stack([g1, g2]) / 2.0
+
+
 def _deviation_gains(Uu, P, x, y, u):
     """``(2,)`` each player's largest gain in their own NBS payoff over their pure threats, the
     other's threat fixed, in unit coordinates, halved (the unit range is 2), not clipped."""
-    A, B = Uu
-    rows = jnp.stack([A @ y, B @ y], axis=1)  # (m, 2) player 1's pure deviations
-    cols = jnp.stack([x @ A, x @ B], axis=1)  # (k, 2) player 2's
-    nbs = jax.vmap(lambda dd: _nbs_unit(P, dd).payoffs)
-    g1 = jnp.max(nbs(rows)[:, 0]) - u[0]
-    g2 = jnp.max(nbs(cols)[:, 1]) - u[1]
-    return jnp.stack([g1, g2]) / 2.0
+    return _gains(_nbs_at(P, _deviation_points(Uu, x, y)).payoffs, Uu.shape[1], u)
 
 
 def threat_deviation_gains(game, threats):
@@ -507,8 +525,10 @@ def _threats_at(U, Uu, P, t, zero_sum_tol):
     x, y = jax.lax.stop_gradient(zs.row_strategy), jax.lax.stop_gradient(zs.col_strategy)
     gap = (jnp.max(M @ y) - jnp.min(x @ M)) / 2.0
     d = jnp.stack([x @ A @ y, x @ B @ y])  # threats held fixed: Danskin (module docstring)
-    nbs = _nbs_unit(P, d)
-    gains = jax.lax.stop_gradient(_deviation_gains(Uu, P, x, y, nbs.payoffs))
+    # The NBS from d and from every pure deviation's threat point, in one program.
+    every = _nbs_at(P, jnp.concatenate([d[None], _deviation_points(Uu, x, y)]))
+    nbs = every._replace(**{f: getattr(every, f)[0] for f in every._fields if f != "num_steps"})
+    gains = jax.lax.stop_gradient(_gains(every.payoffs[1:], A.shape[0], nbs.payoffs))
     cert = jnp.maximum(jnp.maximum(jnp.max(gains), nbs.certificate), 0.0)
     # d in the game's own units straight from the threats (a convex combination of payoffs:
     # no overflow, and no unit round trip)
@@ -524,9 +544,17 @@ def _threat_finish(U, weights, num_steps, tol, zero_sum_tol):
     rounding while the equilibrium's weights are exact to its own tolerance (``1e-3``
     relative in float32)."""
     ps, Uu, P = _unit_game(U)
-    first = _threats_at(U, Uu, P, jax.lax.stop_gradient(weights[0]), zero_sum_tol)
+
+    # Both evaluations as the two steps of one scan, so the threat game, its NBS and the
+    # certificate are compiled once: step one at the equilibrium's weight, step two at the
+    # normal of the edge step one's NBS lies on.
+    def at(t, _):
+        out = _threats_at(U, Uu, P, jax.lax.stop_gradient(t), zero_sum_tol)
+        return out[1].edge_normal, out
+
+    _, both = jax.lax.scan(at, weights[0], None, length=2)
+    first, second = (jax.tree.map(lambda a, i=i: a[i], both) for i in range(2))
     t_edge = first[1].edge_normal
-    second = _threats_at(U, Uu, P, jax.lax.stop_gradient(t_edge), zero_sum_tol)
     use = first[1].inside_edge & (second[4] <= first[4])
     d_user, nbs, (x, y), gap, cert = jax.tree.map(lambda a, b: jnp.where(use, a, b), second,
                                                   first)
