@@ -776,7 +776,9 @@ def test_ideal_is_passed_to_the_library(bos, capsys, monkeypatch):
         return real(F, disagreement, **({} if tol is None else {"tol": tol}))
 
     monkeypatch.setattr(bj, "kalai_smorodinsky", kalai_smorodinsky)
-    monkeypatch.setattr(_program, "_MEMO_SIZE", 0)  # trace every solve: no program reused
+    # trace every solve: no program kept from earlier tests, none kept from this one
+    monkeypatch.setattr(_program, "_COMPILED", type(_program._COMPILED)())
+    monkeypatch.setattr(_program, "_MEMO_SIZE", 0)
     for flag, expected in (([], "rational"), (["--ideal", "feasible"], "feasible"),
                            (["--ideal", "rational"], "rational")):
         r = solve_json(capsys, bos, "--concept", "ksbs", "--disagreement", "0,0", *flag)
