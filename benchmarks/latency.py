@@ -62,6 +62,7 @@ import os
 import platform
 import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -187,8 +188,6 @@ def time_process(cmd, env=None, cwd=None, timeout=None) -> ProcessRun:
     output goes to temporary files (nothing is read while it runs).  ``timeout`` (seconds)
     kills the child and raises ``subprocess.TimeoutExpired``.
     """
-    import subprocess
-
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         t0 = time.perf_counter()
         proc = subprocess.Popen(cmd, stdout=out, stderr=err, env=env, cwd=cwd)
@@ -219,8 +218,13 @@ def _base_env() -> dict:
     env["PYTHONPATH"] = os.pathsep.join([str(REPO)] + [p for p in
                                                         env.get("PYTHONPATH", "").split(os.pathsep)
                                                         if p])
-    for key in ("JAX_COMPILATION_CACHE_DIR", "BARGAINJAX_CACHE", "XDG_CACHE_HOME"):
+    # A user's install has its bytecode cached (pip writes it): so do the children, whatever
+    # this shell says, and one untimed import of the package writes it before any timing.
+    for key in ("JAX_COMPILATION_CACHE_DIR", "BARGAINJAX_CACHE", "XDG_CACHE_HOME",
+                "PYTHONDONTWRITEBYTECODE"):
         env.pop(key, None)
+    subprocess.run([sys.executable, "-c", "import bargainjax.cli._main"], env=env,
+                   cwd=str(REPO), check=True)
     return env
 
 
