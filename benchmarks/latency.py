@@ -392,9 +392,9 @@ def markdown(summary: dict) -> str:
         for r in g["rows"]:
             codes = sorted(set(r["cold"]["returncodes"]) | set(r["warm"]["returncodes"]))
             out.append(
-                f"| {r['concept']} | {r['cold']['median_s']:.1f} s | {r['cold_ratio']:.1f}× "
-                f"(≤ {r['cold_target']:g}×: {yes[r['cold_met']]}) | {r['warm']['median_s']:.1f} s "
-                f"| {r['warm_ratio']:.1f}× ({yes[r['warm_met']]}) | {r['cold']['peak_mib']:.0f} / "
+                f"| {r['concept']} | {r['cold']['median_s']:.2f} s | {r['cold_ratio']:.2f}× "
+                f"(≤ {r['cold_target']:g}×: {yes[r['cold_met']]}) | {r['warm']['median_s']:.2f} s "
+                f"| {r['warm_ratio']:.2f}× ({yes[r['warm_met']]}) | {r['cold']['peak_mib']:.0f} / "
                 f"{r['warm']['peak_mib']:.0f} ({yes[r['peak_met']]}) | "
                 f"{', '.join(map(str, codes))} |")
             if "cold_split" in r or "warm_split" in r:
