@@ -126,7 +126,10 @@ def _load(path: Path):
         payload, in_tree, out_tree, lapack = pickle.load(fh)  # noqa: S301 - our own cache
     if lapack:
         _initialize_lapack()
-    return serialize_executable.deserialize_and_load(payload, in_tree, out_tree)
+    # Compiled for the default device alone (uncommitted inputs), so loaded for it alone:
+    # the default, every local device, would expect one input shard per device.
+    return serialize_executable.deserialize_and_load(payload, in_tree, out_tree,
+                                                     execution_devices=jax.devices()[:1])
 
 
 def _save(path: Path, compiled) -> None:
