@@ -287,7 +287,11 @@ def _games(args) -> list:
         d = Path(args.games_dir) if args.games_dir else None
         if d is None:
             env = os.environ.get("BARGAINJAX_GAMBIT_GAMES")
-            d = Path(env) if env else REPO.parent / "shared" / "games" / "gambit"
+            if not env:
+                raise SystemExit("latency.py: give --games a.nfg,b.nfg,c.nfg, or the folder of "
+                                 "Gambit's example games with --games-dir or "
+                                 "$BARGAINJAX_GAMBIT_GAMES")
+            d = Path(env)
         paths = [d / name for name in DEFAULT_GAMES]
     for p in paths:
         if not p.is_file():
@@ -428,8 +432,8 @@ def main(argv=None) -> int:
     p.add_argument("--repeats", type=int, default=3, help="timed runs per figure (median)")
     p.add_argument("--quick", action="store_true", help="one timed run per figure (smoke run)")
     p.add_argument("--games", help="comma-separated .nfg files (default: a 2x2, a 4x4, a 2x2x2)")
-    p.add_argument("--games-dir", help="folder of the default games (default "
-                   "$BARGAINJAX_GAMBIT_GAMES, else ../shared/games/gambit beside the repository)")
+    p.add_argument("--games-dir", help="folder of Gambit's example games, with the default "
+                   "games' flattened names (default $BARGAINJAX_GAMBIT_GAMES)")
     p.add_argument("--concepts", help="comma-separated concepts (default: every registered one)")
     p.add_argument("--family-game", help="the .nfg file of the compile-per-family part "
                    "(default: the second game)")
