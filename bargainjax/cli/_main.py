@@ -105,6 +105,7 @@ import jax
 import bargainjax as bj
 from bargainjax import __version__
 from bargainjax.cli import _run as _runner
+from bargainjax.cli import _program
 from bargainjax.cli import _sweep as _sweep_cli
 from bargainjax.cli import _warmup
 from bargainjax.cli._common import PROG, CommandError, _default, exit_code
@@ -575,7 +576,7 @@ def _join_negative_values(argv: list) -> list:
 
 
 def _enable_compilation_cache(jax) -> None:
-    if os.environ.get("BARGAINJAX_CACHE", "1").strip().lower() in ("0", "", "no", "false", "off"):
+    if not _program.cache_on():
         return
     if os.environ.get("JAX_COMPILATION_CACHE_DIR") or jax.config.jax_compilation_cache_dir:
         return

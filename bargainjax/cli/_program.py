@@ -52,7 +52,8 @@ _MEMO_SIZE = 16  # the most recently used programs kept alive in one process
 _SOURCE_HASH: str | None = None
 
 
-def _cache_on() -> bool:
+def cache_on() -> bool:
+    """Whether ``BARGAINJAX_CACHE`` leaves the persistent caches on (its default)."""
     return os.environ.get("BARGAINJAX_CACHE", "1").strip().lower() not in (
         "0", "", "no", "false", "off")
 
@@ -66,7 +67,7 @@ def cache_dir() -> Path | None:
     """Where compiled programs are kept, or ``None``: when the cache is off
     (``BARGAINJAX_CACHE=0``), or when JAX's own persistent compilation cache is set up (then
     it keeps the compiled programs; an executable it loaded cannot be serialised again)."""
-    if not _cache_on() or _jax_cache_on():
+    if not cache_on() or _jax_cache_on():
         return None
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
     return Path(base) / "bargainjax" / "programs"
